@@ -1,0 +1,1 @@
+"""Shopkeeper: a B2C e-commerce platform and the operations suite around it."""

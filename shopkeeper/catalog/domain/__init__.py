@@ -1,0 +1,1 @@
+"""Pure catalog rules: compliance scanning, product lifecycle, listing checks, price maths."""

@@ -1,0 +1,23 @@
+"""URL map: storefront at /, console at /console/, the API at /api/v1/, health at /healthz."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from shopkeeper.config.api import api
+from shopkeeper.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("console/", include("shopkeeper.console.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("shopkeeper.storefront.urls")),
+]
+
+handler400 = "shopkeeper.core.views.bad_request"
+handler403 = "shopkeeper.core.views.permission_denied"
+handler404 = "shopkeeper.core.views.page_not_found"
+handler500 = "shopkeeper.core.views.server_error"

@@ -1,0 +1,59 @@
+"""The console's navigation: each entry names the permission it needs; users see only theirs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from shopkeeper.core import selectors
+from shopkeeper.core.models import User
+from shopkeeper.core.roles import MANAGE_STAFF, USE_API_TOKENS, VIEW_AUDIT_LOG, VIEW_ROLES, VIEW_SYSTEM_HEALTH
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    permission: str
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class NavSection:
+    title: str
+    links: list[NavLink]
+
+
+PLATFORM_ITEMS = [
+    NavItem(_("Staff"), "console:staff_list", MANAGE_STAFF),
+    NavItem(_("Roles"), "console:roles", VIEW_ROLES),
+    NavItem(_("Audit log"), "console:audit_list", VIEW_AUDIT_LOG),
+    NavItem(_("System health"), "console:health", VIEW_SYSTEM_HEALTH),
+]
+ACCOUNT_ITEMS = [
+    NavItem(_("API tokens"), "console:tokens", USE_API_TOKENS),
+]
+
+
+def build_nav(user: User, current_path: str) -> list[NavSection]:
+    def link(label: str, url: str) -> NavLink:
+        return NavLink(label=label, url=url, active=current_path.startswith(url))
+
+    sections: list[NavSection] = []
+    desks = [link(str(role.label), reverse("console:desk", args=[role.value])) for role in selectors.user_desks(user)]
+    if desks:
+        sections.append(NavSection(title=str(_("Desks")), links=desks))
+    for title, items in ((_("Platform"), PLATFORM_ITEMS), (_("My account"), ACCOUNT_ITEMS)):
+        links = [link(str(item.label), reverse(item.url_name)) for item in items if user.has_perm(item.permission)]
+        if links:
+            sections.append(NavSection(title=str(title), links=links))
+    return sections

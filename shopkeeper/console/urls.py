@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from shopkeeper.console import views
+
+app_name = "console"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("desk/<str:role>/", views.desk, name="desk"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("staff/", views.staff_list, name="staff_list"),
+    path("staff/new/", views.staff_create, name="staff_create"),
+    path("staff/<int:user_id>/", views.staff_edit, name="staff_edit"),
+    path("roles/", views.roles, name="roles"),
+    path("audit/", views.audit_list, name="audit_list"),
+    path("audit/<int:entry_id>/", views.audit_detail, name="audit_detail"),
+    path("health/", views.health, name="health"),
+]

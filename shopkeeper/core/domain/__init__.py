@@ -1,0 +1,1 @@
+"""Pure domain code shared by every app: no Django imports here."""

@@ -1,0 +1,103 @@
+"""The demo generator: deterministic, realistic, loaded once, with a login per role."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shopkeeper.core.enums import AuditChannel, Role
+from shopkeeper.core.models import AuditEntry, User
+from shopkeeper.core.services import ActorContext
+from shopkeeper.demo.domain.people import is_mainland_mobile, mobile_number, person_name
+from shopkeeper.demo.domain.scale import Scale
+from shopkeeper.demo.services import DEMO_PASSWORD, demo_load
+
+
+class TestPeople:
+    def test_same_seed_same_people(self) -> None:
+        first = [person_name(random.Random("42:staff")).full for _ in range(1)]
+        again = [person_name(random.Random("42:staff")).full for _ in range(1)]
+        assert first == again
+
+    @given(seed=st.integers())
+    def test_names_and_mobiles_look_real(self, seed: int) -> None:
+        rng = random.Random(seed)
+        name = person_name(rng)
+        assert 2 <= len(name.full) <= 4
+        assert all("\u4e00" <= ch <= "\u9fff" for ch in name.full)
+        assert is_mainland_mobile(mobile_number(rng))
+
+    def test_mobile_check(self) -> None:
+        assert is_mainland_mobile("13812345678")
+        assert not is_mainland_mobile("12812345678")
+        assert not is_mainland_mobile("1381234567")
+
+
+@pytest.mark.django_db
+class TestDemoLoad:
+    def test_small_scale_makes_a_login_per_role(self, client: Client) -> None:
+        dataset = demo_load(scale=Scale.SMALL, seed=7, actor=ActorContext.system(), show_progress=False)
+        assert dataset.counts["staff"] == len(Role) * 2
+        for role in Role:
+            user = User.objects.get(username=role.value)
+            assert user.role_names == [role.value]
+            assert user.display_name
+        colleague = User.objects.get(username="warehouse_02")
+        assert not colleague.has_usable_password()
+
+        assert client.login(username="store_operator", password=DEMO_PASSWORD)
+        assert client.get("/console/")["Location"] == "/console/desk/store_operator/"
+        assert AuditEntry.objects.get(action="demo.load").after == {
+            "scale": "small",
+            "seed": 7,
+            "counts": {"staff": 28, "products": 320, "skus": 1280},
+        }
+
+    def test_deterministic_for_a_seed(self) -> None:
+        demo_load(scale=Scale.SMALL, seed=11, actor=ActorContext.system(), show_progress=False)
+        first = self._snapshot()
+        from shopkeeper.catalog.models import Brand, Category, HomeModule, Product, Scene
+        from shopkeeper.demo.models import DemoDataset
+
+        for model in (HomeModule, Product, Scene, Brand, DemoDataset, User):
+            model.objects.all().delete()
+        for depth in sorted(set(Category.objects.values_list("depth", flat=True)), reverse=True):
+            Category.objects.filter(depth=depth).delete()
+        demo_load(scale=Scale.SMALL, seed=11, actor=ActorContext.system(), show_progress=False)
+        assert self._snapshot() == first
+
+    @staticmethod
+    def _snapshot() -> dict[str, list[tuple[object, ...]]]:
+        from shopkeeper.catalog.models import Sku
+
+        return {
+            "staff": list(User.objects.order_by("username").values_list("username", "display_name")),
+            "skus": list(
+                Sku.objects.order_by("code").values_list(
+                    "code", "product__title", "product__brand__name", "spec_values", "sale_price_fen"
+                )
+            ),
+        }
+
+    def test_loads_once(self, capsys: pytest.CaptureFixture[str]) -> None:
+        call_command("demo", "--scale", "small", "--seed", "3", "--no-progress")
+        with pytest.raises(CommandError, match="already loaded"):
+            call_command("demo", "--scale", "small", "--seed", "3", "--no-progress")
+        call_command("demo", "--if-empty", "--no-progress")
+        assert "already loaded" in capsys.readouterr().out
+        assert AuditEntry.objects.filter(action="demo.load", channel=AuditChannel.CLI).count() == 1
+
+    def test_refuses_a_database_with_real_accounts(self) -> None:
+        User.objects.create_user(username="store_operator", password="x")
+        with pytest.raises(CommandError, match="empty database"):
+            call_command("demo", "--no-progress")
+
+    def test_bigger_scales_make_more_staff(self) -> None:
+        demo_load(scale=Scale.MEDIUM, seed=1, actor=ActorContext.system(), show_progress=False)
+        assert User.objects.count() == len(Role) * 4

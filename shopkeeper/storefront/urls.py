@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from shopkeeper.storefront import views
+
+app_name = "storefront"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("categories/", views.category_index, name="categories"),
+    path("category/<slug:slug>/", views.category, name="category"),
+    path("scene/<slug:slug>/", views.scene, name="scene"),
+    path("product/<int:product_id>/", views.product, name="product"),
+    path("search/", views.search, name="search"),
+    path("search/suggest/", views.search_suggest, name="search_suggest"),
+]
