@@ -39,6 +39,8 @@ PLATFORM_ITEMS = [
     NavItem(_("Audit log"), "console:audit_list", VIEW_AUDIT_LOG),
     NavItem(_("System health"), "console:health", VIEW_SYSTEM_HEALTH),
 ]
+# Catalog pages (product desk, import/export, compliance, home page, reviews), in menu order.
+CATALOG_ITEMS: list[NavItem] = []
 ACCOUNT_ITEMS = [
     NavItem(_("API tokens"), "console:tokens", USE_API_TOKENS),
 ]
@@ -52,7 +54,11 @@ def build_nav(user: User, current_path: str) -> list[NavSection]:
     desks = [link(str(role.label), reverse("console:desk", args=[role.value])) for role in selectors.user_desks(user)]
     if desks:
         sections.append(NavSection(title=str(_("Desks")), links=desks))
-    for title, items in ((_("Platform"), PLATFORM_ITEMS), (_("My account"), ACCOUNT_ITEMS)):
+    for title, items in (
+        (_("Catalog"), CATALOG_ITEMS),
+        (_("Platform"), PLATFORM_ITEMS),
+        (_("My account"), ACCOUNT_ITEMS),
+    ):
         links = [link(str(item.label), reverse(item.url_name)) for item in items if user.has_perm(item.permission)]
         if links:
             sections.append(NavSection(title=str(title), links=links))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from shopkeeper.console import views
+from shopkeeper.console import urls_catalog_tools, urls_products, urls_reviews, views
 
 app_name = "console"
 
@@ -21,3 +21,4 @@ urlpatterns = [
     path("audit/<int:entry_id>/", views.audit_detail, name="audit_detail"),
     path("health/", views.health, name="health"),
 ]
+urlpatterns += urls_products.urlpatterns + urls_catalog_tools.urlpatterns + urls_reviews.urlpatterns

@@ -1,0 +1,7 @@
+"""Console routes of the reviews pages (included by console/urls.py under the console namespace)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
