@@ -49,6 +49,18 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    """A page on a phone-sized touch screen, the way most shoppers arrive."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
 @pytest.fixture(scope="session")
 def screenshot_dir() -> Path:
     path = Path(settings.VAR_DIR) / "screenshots"
