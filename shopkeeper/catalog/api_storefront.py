@@ -22,14 +22,17 @@ from shopkeeper.catalog.schemas_storefront import (
     ShopProductCard,
     ShopProductDetail,
     ShopProductFilter,
+    ShopReview,
     ShopReviewPage,
     ShopScene,
     ShopSceneRef,
     ShopSearchPage,
     ShopSku,
+    ShopStarCount,
     ShopSuggestions,
     rating_out,
 )
+from shopkeeper.catalog.selectors import reviews as review_reads
 from shopkeeper.catalog.selectors import storefront as shop
 from shopkeeper.core.domain.money import Money
 from shopkeeper.core.permissions import public
@@ -142,13 +145,32 @@ class ReviewPaging(Schema):
 @router.get(
     "/products/{product_id}/reviews",
     response=ShopReviewPage,
-    summary="A listed product's rating and written reviews",
-    description="Written reviews come from customers after delivery; until orders exist `items` is empty.",
+    summary="A listed product's rating, star distribution and written reviews",
+    description=(
+        "Visible reviews, newest first; page with `limit` and `offset`. Customers post a review after "
+        "delivery, one per order line; reviews hidden by staff are left out of the list and the rating."
+    ),
 )
 @public
 def product_reviews(request: HttpRequest, product_id: int, paging: Query[ReviewPaging]) -> ShopReviewPage:
-    rating = shop.product_rating_public(product_id=product_id)
-    return ShopReviewPage(rating=rating_out(rating), items=[], count=0)
+    page = review_reads.product_reviews_public(product_id=product_id, limit=paging.limit, offset=paging.offset)
+    return ShopReviewPage(
+        rating=rating_out(page.summary.rating),
+        stars=[ShopStarCount(stars=bar.stars, count=bar.count, percent=bar.percent) for bar in page.summary.stars],
+        items=[
+            ShopReview(
+                id=review.id,
+                author=review.author,
+                rating=review.rating,
+                text=review.text,
+                photos=review.photos,
+                spec=review.spec,
+                created_at=review.created_at,
+            )
+            for review in page.items
+        ],
+        count=page.count,
+    )
 
 
 @router.get("/categories", response=list[ShopCategoryNode], summary="The category tree, nested")

@@ -305,3 +305,48 @@ class CatalogAccess(models.Model):
 
     def __str__(self) -> str:
         return "catalog access"
+
+
+class Review(models.Model):
+    """A customer's rating and words about a product they received, one per delivered order line.
+
+    Hidden reviews stay stored (with who hid them and why) but leave the product's rating totals.
+    """
+
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="reviews")
+    sku = models.ForeignKey(
+        Sku, verbose_name=_("SKU"), null=True, blank=True, on_delete=models.SET_NULL, related_name="reviews"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="product_reviews",
+    )
+    author_label = models.CharField(_("shown as"), max_length=32, blank=True)  # masked at post time: "王**"
+    order_line_key = models.CharField(_("order line"), max_length=64, unique=True)  # e.g. "order-line:123"
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    text = models.CharField(_("text"), max_length=500, blank=True)
+    photos = models.JSONField(_("photos"), default=list, blank=True)  # list of image addresses, at most 9
+    spec_label = models.CharField(_("variant"), max_length=200, blank=True)  # "颜色: 雾霾蓝 / 尺码: M"
+    is_hidden = models.BooleanField(_("hidden"), default=False)
+    hidden_reason = models.CharField(_("reason for hiding"), max_length=200, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("review")
+        permissions = [("moderate_reviews", "Can hide and unhide product reviews")]
+        indexes = [models.Index(fields=["product", "is_hidden", "-created_at"], name="catalog_review_public")]
+        constraints = [
+            models.CheckConstraint(condition=Q(rating__gte=1) & Q(rating__lte=5), name="catalog_review_rating_1_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}★ {self.order_line_key}"

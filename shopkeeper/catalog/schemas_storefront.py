@@ -166,14 +166,25 @@ class ShopSuggestions(Schema):
 
 
 class ShopReview(Schema):
+    id: int
+    author: str = Field(..., description='The reviewer\'s masked name, e.g. "王**"; empty when anonymous')
     rating: int = Field(..., ge=1, le=5)
     text: str
+    photos: list[str] = Field(..., description="Image addresses, at most 9")
+    spec: str = Field(..., description='The variant bought, e.g. "颜色: 雾霾蓝 / 尺码: M"')
     created_at: datetime
+
+
+class ShopStarCount(Schema):
+    stars: int = Field(..., ge=1, le=5)
+    count: int
+    percent: int = Field(..., description="Share of the written reviews, a whole percentage")
 
 
 class ShopReviewPage(Schema):
     rating: ShopRating
+    stars: list[ShopStarCount] = Field(..., description="Written reviews counted by stars, 5 down to 1")
     items: list[ShopReview] = Field(
-        ..., description="Written reviews. Customers post them after delivery; until orders exist this is empty."
+        ..., description="Written reviews, newest first. Customers post them after delivery, one per order line."
     )
     count: int = Field(..., description="How many written reviews there are")

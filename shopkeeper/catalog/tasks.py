@@ -5,6 +5,9 @@ from __future__ import annotations
 from celery import shared_task
 
 from shopkeeper.catalog import services
+from shopkeeper.catalog.tasks_imports import import_run
+
+__all__ = ["compliance_rescan", "import_run", "run_schedules"]  # import_run: registered with the worker here
 
 
 @shared_task(name="catalog.run_schedules")

@@ -10,7 +10,19 @@ from django.utils.translation import gettext_lazy as _
 
 from shopkeeper.core import selectors
 from shopkeeper.core.models import User
-from shopkeeper.core.roles import MANAGE_STAFF, USE_API_TOKENS, VIEW_AUDIT_LOG, VIEW_ROLES, VIEW_SYSTEM_HEALTH
+from shopkeeper.core.roles import (
+    ARRANGE_HOME,
+    IMPORT_PRODUCTS,
+    MANAGE_BANNED_WORDS,
+    MANAGE_STAFF,
+    MODERATE_REVIEWS,
+    USE_API_TOKENS,
+    VIEW_AUDIT_LOG,
+    VIEW_CATALOG,
+    VIEW_COMPLIANCE_REPORT,
+    VIEW_ROLES,
+    VIEW_SYSTEM_HEALTH,
+)
 
 
 @dataclass(frozen=True)
@@ -40,7 +52,14 @@ PLATFORM_ITEMS = [
     NavItem(_("System health"), "console:health", VIEW_SYSTEM_HEALTH),
 ]
 # Catalog pages (product desk, import/export, compliance, home page, reviews), in menu order.
-CATALOG_ITEMS: list[NavItem] = []
+CATALOG_ITEMS: list[NavItem] = [NavItem(_("Products"), "console:product_list", VIEW_CATALOG)]  # product desk
+CATALOG_ITEMS += [  # catalog tools
+    NavItem(_("Import & export"), "console:catalog_import", IMPORT_PRODUCTS),
+    NavItem(_("Compliance"), "console:catalog_compliance", VIEW_COMPLIANCE_REPORT),
+    NavItem(_("Banned words"), "console:catalog_banned_words", MANAGE_BANNED_WORDS),
+    NavItem(_("Home page"), "console:catalog_home", ARRANGE_HOME),
+]
+CATALOG_ITEMS += [NavItem(_("Reviews"), "console:review_list", MODERATE_REVIEWS)]  # review moderation
 ACCOUNT_ITEMS = [
     NavItem(_("API tokens"), "console:tokens", USE_API_TOKENS),
 ]

@@ -35,6 +35,7 @@ IMPORT_PRODUCTS = "catalog.import_products"
 MANAGE_BANNED_WORDS = "catalog.manage_banned_words"
 VIEW_COMPLIANCE_REPORT = "catalog.view_compliance_report"
 ARRANGE_HOME = "catalog.arrange_home"
+MODERATE_REVIEWS = "catalog.moderate_reviews"
 
 EVERY_STAFF_MEMBER = frozenset({USE_CONSOLE, USE_API_TOKENS})
 _CATALOG_READERS = frozenset({VIEW_CATALOG})
@@ -55,7 +56,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
 }
 # Who may do what in the catalog: the store operator runs it; the platform admin keeps the
 # banned-word list; the director and brand read the compliance report; most desks read products.
-ROLE_PERMISSIONS[Role.STORE_OPERATOR] |= _STORE_DESK
+ROLE_PERMISSIONS[Role.STORE_OPERATOR] |= _STORE_DESK | {MODERATE_REVIEWS}
+# Product reviews are moderated by the store operator and by the customer-service supervisor.
+ROLE_PERMISSIONS[Role.CS_SUPERVISOR] |= {MODERATE_REVIEWS}
 ROLE_PERMISSIONS[Role.OPERATIONS_DIRECTOR] |= _CATALOG_READERS | {VIEW_COMPLIANCE_REPORT}
 ROLE_PERMISSIONS[Role.BRAND] |= _CATALOG_READERS | {VIEW_COMPLIANCE_REPORT}
 ROLE_PERMISSIONS[Role.PLATFORM_ADMIN] |= {

@@ -12,6 +12,7 @@ urlpatterns = [
     path("category/<slug:slug>/", views.category, name="category"),
     path("scene/<slug:slug>/", views.scene, name="scene"),
     path("product/<int:product_id>/", views.product, name="product"),
+    path("product/<int:product_id>/reviews/", views.product_reviews, name="product_reviews"),
     path("search/", views.search, name="search"),
     path("search/suggest/", views.search_suggest, name="search_suggest"),
 ]

@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from shopkeeper.catalog.selectors import reviews as review_reads
 from shopkeeper.catalog.selectors import storefront as shop
 from shopkeeper.core.domain.money import Money, MoneyError
 from shopkeeper.core.errors import NotFound
@@ -163,6 +164,12 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
         page = shop.product_page(product_id=product_id)
     except NotFound:
         raise Http404(_("No such product")) from None
+    summary = review_reads.rating_summary(rating=page.rating, product_id=product_id)
+    newest = (
+        review_reads.reviews_newest(product_id=product_id, limit=review_reads.PRODUCT_PAGE_REVIEWS)
+        if summary.review_count
+        else []
+    )
     context = {
         "page": page,
         "product": page.product,
@@ -171,8 +178,40 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
         "scenes": [shop.scene_entry(found) for found in page.scenes],
         "skus_json": shop.sku_options_json(page),
         "low_stock": shop.LOW_STOCK,
+        "summary": summary,
+        "reviews": newest,
+        "more_reviews": summary.review_count > len(newest),
     }
     return render(request, "storefront/product.html", context)
+
+
+# --- reviews --------------------------------------------------------------------------------
+
+
+@public
+@require_GET
+def product_reviews(request: HttpRequest, product_id: int) -> HttpResponse:
+    """All of a product's visible reviews, a page at a time. Asked by HTMX ("more reviews"), it
+    answers only the next reviews and the button for the ones after them."""
+    number = _positive_int(request.GET.get("page")) or 1
+    size = review_reads.REVIEWS_PAGE_SIZE
+    try:
+        found = review_reads.product_reviews_public(product_id=product_id, limit=size, offset=(number - 1) * size)
+    except NotFound:
+        raise Http404(_("No such product")) from None
+    last = max(1, -(-found.count // size))
+    context = {
+        "product_id": product_id,
+        "title": found.product_title,
+        "summary": found.summary,
+        "reviews": found.items,
+        "number": number,
+        "previous_page": number - 1 if number > 1 else None,
+        "next_page": number + 1 if number < last else None,
+        "last_page": last,
+    }
+    template = "storefront/_review_page.html" if request.headers.get("HX-Request") else "storefront/reviews.html"
+    return render(request, template, context)
 
 
 @public

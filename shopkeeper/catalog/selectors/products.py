@@ -113,6 +113,11 @@ def product_list_staff(
     return queryset.order_by("-id")
 
 
+def product_sku_ids(*, product_ids: list[int]) -> list[int]:
+    """Every SKU of the given products (active or not), for changing their prices together."""
+    return list(Sku.objects.filter(product_id__in=product_ids).order_by("pk").values_list("pk", flat=True))
+
+
 def price_history(*, product: Product) -> QuerySet[PriceChange]:
     return PriceChange.objects.filter(sku__product=product).select_related("sku").order_by("-at", "-id")
 

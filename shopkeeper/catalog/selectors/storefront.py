@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -17,6 +17,7 @@ from django.db.models.fields.json import KeyTransform
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from shopkeeper.catalog.domain.reviews import average_rating
 from shopkeeper.catalog.enums import HomeModuleKind, ImageKind, ProductStatus
 from shopkeeper.catalog.models import Brand, Category, HomeModule, Product, ProductImage, Scene, Sku
 from shopkeeper.catalog.selectors.products import sku_availability
@@ -81,16 +82,14 @@ def _for_cards(queryset: QuerySet[Product]) -> QuerySet[Product]:
 
 @dataclass(frozen=True)
 class Rating:
-    """Average rating on a 1–5 scale from the product's running totals (reviews come with orders)."""
+    """Average rating on a 1–5 scale from the product's running totals (kept by the review services)."""
 
     count: int
     total: int
 
     @property
     def average(self) -> Decimal | None:
-        if self.count <= 0:
-            return None
-        return (Decimal(self.total) / Decimal(self.count)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return average_rating(total=self.total, count=self.count)
 
 
 def product_rating(product: Product) -> Rating:

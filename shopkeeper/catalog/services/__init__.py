@@ -7,8 +7,19 @@ from shopkeeper.catalog.services.compliance import (
     banned_word_update,
     compliance_checker,
     compliance_rescan_all,
+    compliance_rescan_queue,
 )
 from shopkeeper.catalog.services.home import home_module_delete, home_module_save, home_modules_reorder
+from shopkeeper.catalog.services.imports import (
+    ReportLine,
+    export_products,
+    import_job_create,
+    import_job_errors,
+    import_job_get,
+    import_job_run,
+    import_jobs_recent,
+    import_template,
+)
 from shopkeeper.catalog.services.prices import PriceMode, sku_change_price, skus_bulk_change_price
 from shopkeeper.catalog.services.products import (
     ProductInput,
@@ -25,13 +36,17 @@ from shopkeeper.catalog.services.products import (
     products_bulk_list,
     scene_create,
 )
+from shopkeeper.catalog.services.reviews import REVIEW_WINDOW, DeliveredLine, review_hide, review_post, review_unhide
 
 __all__ = [
+    "REVIEW_WINDOW",
     "BulkProduct",
     "BulkResult",
     "CatalogSkeleton",
+    "DeliveredLine",
     "PriceMode",
     "ProductInput",
+    "ReportLine",
     "SkuInput",
     "banned_word_add",
     "banned_word_delete",
@@ -41,9 +56,17 @@ __all__ = [
     "category_create",
     "compliance_checker",
     "compliance_rescan_all",
+    "compliance_rescan_queue",
+    "export_products",
     "home_module_delete",
     "home_module_save",
     "home_modules_reorder",
+    "import_job_create",
+    "import_job_errors",
+    "import_job_get",
+    "import_job_run",
+    "import_jobs_recent",
+    "import_template",
     "product_create",
     "product_delist",
     "product_list",
@@ -52,6 +75,9 @@ __all__ = [
     "products_bulk_delist",
     "products_bulk_list",
     "products_bulk_load",
+    "review_hide",
+    "review_post",
+    "review_unhide",
     "scene_create",
     "sku_change_price",
     "skus_bulk_change_price",

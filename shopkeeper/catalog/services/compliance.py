@@ -79,6 +79,13 @@ def banned_word_delete(*, actor: ActorContext, banned: BannedWord) -> None:
         transaction.on_commit(_rescan_later)
 
 
+def compliance_rescan_queue(*, actor: ActorContext) -> None:
+    """Ask the worker to recount every product's banned-word hits now (the console's "rescan")."""
+    with transaction.atomic():
+        audit_record(actor=actor, action="compliance.rescan", object_type="catalog.product", object_label="all")
+        transaction.on_commit(_rescan_later)
+
+
 def _rescan_later() -> None:
     from shopkeeper.catalog.tasks import compliance_rescan
 

@@ -114,6 +114,7 @@ from shopkeeper.core.services import ActorContext, audit_record
 logger = logging.getLogger(__name__)
 
 FORMATS = ("xlsx", "csv")
+UPLOAD_LIMIT_BYTES = MAX_FILE_BYTES  # the API and the console refuse larger uploads before reading them
 PROGRESS_EVERY = 100  # rows between two progress writes
 BATCH = 500  # ids per query when loading products
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # a 10 MB .xlsx that unpacks beyond this is a zip bomb
