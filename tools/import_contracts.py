@@ -22,6 +22,8 @@ class AppBoundaryContract(Contract):
     kernel_app = fields.StringField()
     kernel_modules = fields.ListField(subfield=fields.StringField())
     exempt_apps = fields.ListField(subfield=fields.StringField(), required=False)
+    # Apps that are pure libraries (no models): their `domain` package is their public face.
+    library_apps = fields.ListField(subfield=fields.StringField(), required=False)
 
     def check(self, graph: ImportGraph, verbose: bool) -> ContractCheck:
         # import-linter turns each field into its parsed value on the instance.
@@ -31,6 +33,7 @@ class AppBoundaryContract(Contract):
         kernel: str = options["kernel_app"]
         kernel_public = public | set(options["kernel_modules"])
         exempt: set[str] = set(options.get("exempt_apps") or [])
+        libraries: set[str] = set(options.get("library_apps") or [])
         violations: list[dict[str, Any]] = []
         for importer in sorted(graph.modules):
             parts = importer.split(".")
@@ -43,6 +46,8 @@ class AppBoundaryContract(Contract):
                 if target[0] != root or len(target) < 2 or target[1] == parts[1]:
                     continue
                 allowed = kernel_public if target[1] == kernel else public
+                if target[1] in libraries:
+                    allowed = allowed | {"domain"}
                 if len(target) >= 3 and target[2] in allowed:
                     continue
                 lines = [

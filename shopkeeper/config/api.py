@@ -36,6 +36,10 @@ api.add_router("/catalog", catalog_router)
 api.add_router("/catalog", "shopkeeper.catalog.api_imports.router")  # import/export jobs and sheets
 api.add_router("/catalog", "shopkeeper.catalog.api_reviews.router")  # review moderation
 api.add_router("/shop", "shopkeeper.catalog.api_storefront.router")  # storefront reads, anonymous
+# --- inventory routers ---
+# --- customers routers ---
+# --- payments routers ---
+# --- checkout and orders routers ---
 
 CSRF_MESSAGE = "CSRF check failed: send the csrftoken cookie's value in the X-CSRFToken header"
 

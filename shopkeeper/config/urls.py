@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("console/", include("shopkeeper.console.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # --- payments: gateway notifications and the sandbox gateway's pages ---
     path("admin/", admin.site.urls),
     path("", include("shopkeeper.storefront.urls")),
 ]

@@ -60,6 +60,10 @@ CATALOG_ITEMS += [  # catalog tools
     NavItem(_("Home page"), "console:catalog_home", ARRANGE_HOME),
 ]
 CATALOG_ITEMS += [NavItem(_("Reviews"), "console:review_list", MODERATE_REVIEWS)]  # review moderation
+# Stock and warehouses (inventory work), in menu order.
+INVENTORY_ITEMS: list[NavItem] = []
+# Orders, payments and refunds (orders work), in menu order.
+ORDER_ITEMS: list[NavItem] = []
 ACCOUNT_ITEMS = [
     NavItem(_("API tokens"), "console:tokens", USE_API_TOKENS),
 ]
@@ -75,6 +79,8 @@ def build_nav(user: User, current_path: str) -> list[NavSection]:
         sections.append(NavSection(title=str(_("Desks")), links=desks))
     for title, items in (
         (_("Catalog"), CATALOG_ITEMS),
+        (_("Orders"), ORDER_ITEMS),
+        (_("Inventory"), INVENTORY_ITEMS),
         (_("Platform"), PLATFORM_ITEMS),
         (_("My account"), ACCOUNT_ITEMS),
     ):

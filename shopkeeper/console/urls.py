@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from shopkeeper.console import urls_catalog_tools, urls_products, urls_reviews, views
+from shopkeeper.console import urls_catalog_tools, urls_inventory, urls_orders, urls_products, urls_reviews, views
 
 app_name = "console"
 
@@ -22,3 +22,4 @@ urlpatterns = [
     path("health/", views.health, name="health"),
 ]
 urlpatterns += urls_products.urlpatterns + urls_catalog_tools.urlpatterns + urls_reviews.urlpatterns
+urlpatterns += urls_inventory.urlpatterns + urls_orders.urlpatterns

@@ -83,6 +83,11 @@ for _reader in (
 ):
     ROLE_PERMISSIONS[_reader] |= _CATALOG_READERS
 
+# --- inventory permissions ---
+# --- customers permissions ---
+# --- payments permissions ---
+# --- orders and checkout permissions ---
+
 
 def permissions_for(role: Role | str) -> frozenset[str]:
     return EVERY_STAFF_MEMBER | ROLE_PERMISSIONS[Role(role)]

@@ -133,4 +133,7 @@ def catalog_step(ctx: DemoContext) -> None:
 STEPS: list[tuple[str, DemoStep]] = [
     ("staff", staff_step),
     ("catalog", catalog_step),
+    # --- inventory step (warehouses, stock) ---
+    # --- customers step (accounts, addresses) ---
+    # --- orders step (carts, orders, payments over history_days) ---
 ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from shopkeeper.storefront import views
+from shopkeeper.storefront import urls_account, urls_cart, urls_orders, views
 
 app_name = "storefront"
 
@@ -16,3 +16,5 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("search/suggest/", views.search_suggest, name="search_suggest"),
 ]
+# Customer account (sign-in, addresses), cart and checkout, my orders.
+urlpatterns += urls_account.urlpatterns + urls_cart.urlpatterns + urls_orders.urlpatterns
