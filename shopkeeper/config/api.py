@@ -37,9 +37,13 @@ api.add_router("/catalog", "shopkeeper.catalog.api_imports.router")  # import/ex
 api.add_router("/catalog", "shopkeeper.catalog.api_reviews.router")  # review moderation
 api.add_router("/shop", "shopkeeper.catalog.api_storefront.router")  # storefront reads, anonymous
 # --- inventory routers ---
+api.add_router("/inventory", "shopkeeper.inventory.api.router")  # warehouses, stock, ledger, alerts
 # --- customers routers ---
+api.add_router("/shop/account", "shopkeeper.customers.api.router")  # customer sign-in, me, addresses
 # --- payments routers ---
+api.add_router("/payments", "shopkeeper.payments.api.router")  # staff reads of payments and refunds
 # --- checkout and orders routers ---
+api.add_router("/orders", "shopkeeper.orders.api.router")  # the order desk (staff)
 
 CSRF_MESSAGE = "CSRF check failed: send the csrftoken cookie's value in the X-CSRFToken header"
 

@@ -66,6 +66,24 @@ class Env:
             return list(default)
         return [item.strip() for item in value.split(",") if item.strip()]
 
+    def int_list(
+        self, name: builtins.str, default: builtins.list[builtins.int], *, minimum: builtins.int | None = None
+    ) -> builtins.list[builtins.int]:
+        """Comma-separated whole numbers, e.g. a retry schedule in seconds: "2,5,15"."""
+        value = self.raw(name)
+        if value is None:
+            return list(default)
+        numbers: builtins.list[builtins.int] = []
+        for item in (part.strip() for part in value.split(",")):
+            try:
+                number = builtins.int(item)
+            except ValueError:
+                raise EnvError(name, f"expected whole numbers separated by commas, got {value!r}") from None
+            if minimum is not None and number < minimum:
+                raise EnvError(name, f"every number must be at least {minimum}, got {number}")
+            numbers.append(number)
+        return numbers
+
     def database(self, name: builtins.str, default: builtins.str) -> dict[builtins.str, Any]:
         value = self.raw(name) or default
         scheme = urlparse(value).scheme

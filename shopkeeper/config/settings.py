@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
@@ -229,3 +230,33 @@ LOGGING = {
 CSRF_FAILURE_VIEW = "shopkeeper.core.views.csrf_failure"
 
 CELERY_BEAT_SCHEDULE["catalog-run-schedules"] = {"task": "catalog.run_schedules", "schedule": 60.0}
+
+# --- payments -------------------------------------------------------------------------------
+# SITE_URL: this site's public address; gateways post notifications to SITE_URL/payments/notify/…
+# Default: where `shopkeeper run` listens (HOST, PORT), i.e. http://127.0.0.1:8000 for `make run`.
+_RUN_HOST = env.str("HOST", "127.0.0.1")
+if _RUN_HOST in {"0.0.0.0", "::", "[::]"}:  # noqa: S104  (listening everywhere: call back on loopback)
+    _RUN_HOST = "127.0.0.1"
+_RUN_PORT = env.str("PORT", "8000")  # `shopkeeper run` itself refuses a bad PORT, with its own message
+SITE_URL = env.str("SITE_URL", f"http://{_RUN_HOST}:{_RUN_PORT if _RUN_PORT.isdigit() else '8000'}").rstrip("/")
+if urlparse(SITE_URL).scheme not in {"http", "https"} or not urlparse(SITE_URL).hostname:
+    raise EnvError("SITE_URL", f"expected http(s)://host[:port], got {SITE_URL!r}")
+PAYMENTS_MERCHANT_NAME = env.str("PAYMENTS_MERCHANT_NAME", "Shopkeeper")
+# The sandbox gateway (a fake Alipay for development and tests) is on with DEBUG and refused
+# without it, unless SANDBOX_GATEWAY_ENABLED=true says otherwise (a staging site, never production).
+SANDBOX_GATEWAY_ENABLED = env.bool("SANDBOX_GATEWAY_ENABLED", default=DEBUG)
+DEVELOPMENT_SANDBOX_GATEWAY_SECRET = "INSECURE-sandbox-gateway-secret-do-not-deploy"  # noqa: S105
+SANDBOX_GATEWAY_SECRET = env.str("SANDBOX_GATEWAY_SECRET") or DEVELOPMENT_SANDBOX_GATEWAY_SECRET
+if SANDBOX_GATEWAY_ENABLED and not DEBUG and SANDBOX_GATEWAY_SECRET == DEVELOPMENT_SANDBOX_GATEWAY_SECRET:
+    raise EnvError("SANDBOX_GATEWAY_SECRET", "must be set when the sandbox gateway is enabled with DEBUG off")
+if SANDBOX_GATEWAY_ENABLED and not DEBUG and len(SANDBOX_GATEWAY_SECRET) < 32:
+    raise EnvError("SANDBOX_GATEWAY_SECRET", "too short: use at least 32 random characters")
+# Seconds between the sandbox's delivery attempts after each failed one (short: it is a sandbox).
+SANDBOX_NOTIFY_RETRY_SECONDS = env.int_list("SANDBOX_NOTIFY_RETRY_SECONDS", [2, 5, 15, 30, 60], minimum=0)
+SANDBOX_NOTIFY_TIMEOUT_SECONDS = env.int("SANDBOX_NOTIFY_TIMEOUT_SECONDS", 10, minimum=1)
+SANDBOX_REFUND_DELAY_SECONDS = env.int("SANDBOX_REFUND_DELAY_SECONDS", 3, minimum=0)
+CELERY_BEAT_SCHEDULE["payments-reconcile"] = {"task": "payments.reconcile_pending", "schedule": 120.0}
+
+# Orders: unpaid orders are cancelled (stock released) after this many minutes.
+ORDER_PAYMENT_TIMEOUT_MINUTES = env.int("ORDER_PAYMENT_TIMEOUT_MINUTES", 30, minimum=1)
+CELERY_BEAT_SCHEDULE["orders-cancel-overdue"] = {"task": "orders.cancel_overdue", "schedule": 60.0}

@@ -14,6 +14,8 @@ urlpatterns = [
     path("console/", include("shopkeeper.console.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # --- payments: gateway notifications and the sandbox gateway's pages ---
+    path("payments/", include("shopkeeper.payments.urls")),
+    path("console/payments/", include("shopkeeper.console.urls_payments")),
     path("admin/", admin.site.urls),
     path("", include("shopkeeper.storefront.urls")),
 ]

@@ -14,12 +14,14 @@ from shopkeeper.core.roles import (
     ARRANGE_HOME,
     IMPORT_PRODUCTS,
     MANAGE_BANNED_WORDS,
+    MANAGE_SHIPPING,
     MANAGE_STAFF,
     MODERATE_REVIEWS,
     USE_API_TOKENS,
     VIEW_AUDIT_LOG,
     VIEW_CATALOG,
     VIEW_COMPLIANCE_REPORT,
+    VIEW_ORDERS,
     VIEW_ROLES,
     VIEW_SYSTEM_HEALTH,
 )
@@ -63,7 +65,10 @@ CATALOG_ITEMS += [NavItem(_("Reviews"), "console:review_list", MODERATE_REVIEWS)
 # Stock and warehouses (inventory work), in menu order.
 INVENTORY_ITEMS: list[NavItem] = []
 # Orders, payments and refunds (orders work), in menu order.
-ORDER_ITEMS: list[NavItem] = []
+ORDER_ITEMS: list[NavItem] = [
+    NavItem(_("Orders"), "console:order_list", VIEW_ORDERS),
+    NavItem(_("Shipping fees"), "console:shipping_rules", MANAGE_SHIPPING),
+]
 ACCOUNT_ITEMS = [
     NavItem(_("API tokens"), "console:tokens", USE_API_TOKENS),
 ]

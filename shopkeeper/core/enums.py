@@ -30,3 +30,4 @@ class AuditChannel(models.TextChoices):
     API = "api", _("API")
     CLI = "cli", _("Command line")
     SYSTEM = "system", _("System")
+    STOREFRONT = "storefront", _("Storefront")

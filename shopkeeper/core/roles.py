@@ -84,9 +84,43 @@ for _reader in (
     ROLE_PERMISSIONS[_reader] |= _CATALOG_READERS
 
 # --- inventory permissions ---
+# Stock (declared on inventory.models.InventoryAccess): the warehouse runs it; the store operator
+# watches stock and alerts and sets safety stock; procurement and the director read it.
+VIEW_INVENTORY = "inventory.view_inventory"
+MANAGE_STOCK = "inventory.manage_stock"
+SET_SAFETY_STOCK = "inventory.set_safety_stock"
+ROLE_PERMISSIONS[Role.WAREHOUSE] |= {VIEW_INVENTORY, MANAGE_STOCK, SET_SAFETY_STOCK}
+ROLE_PERMISSIONS[Role.STORE_OPERATOR] |= {VIEW_INVENTORY, SET_SAFETY_STOCK}
+ROLE_PERMISSIONS[Role.PROCUREMENT] |= {VIEW_INVENTORY}
+ROLE_PERMISSIONS[Role.OPERATIONS_DIRECTOR] |= {VIEW_INVENTORY}
 # --- customers permissions ---
 # --- payments permissions ---
+# Payments, refunds and gateway callbacks are read by whoever manages orders (declared on
+# payments.models.PaymentsAccess); the sandbox gateway's delivery log also by the platform admin.
+VIEW_PAYMENTS = "payments.view_payments"
+VIEW_SANDBOX = "payments.view_sandbox"
+for _payments_reader in (
+    Role.STORE_OPERATOR,
+    Role.CS_SUPERVISOR,
+    Role.CS_AGENT,
+    Role.OPERATIONS_DIRECTOR,
+    Role.DATA_ANALYST,
+):
+    ROLE_PERMISSIONS[_payments_reader] |= {VIEW_PAYMENTS, VIEW_SANDBOX}
+ROLE_PERMISSIONS[Role.PLATFORM_ADMIN] |= {VIEW_SANDBOX}
 # --- orders and checkout permissions ---
+# Orders are read by every desk that answers for them; the store operator and the CS supervisor
+# cancel and refund; exports go to those who report on them (declared on orders.models.Order).
+VIEW_ORDERS = "orders.view_orders"
+MANAGE_ORDERS = "orders.manage_orders"
+EXPORT_ORDERS = "orders.export_orders"
+MANAGE_SHIPPING = "checkout.manage_shipping"  # shipping fee rules (checkout.models.ShippingRule)
+for _role in (Role.STORE_OPERATOR, Role.CS_SUPERVISOR, Role.CS_AGENT, Role.OPERATIONS_DIRECTOR, Role.WAREHOUSE):
+    ROLE_PERMISSIONS[_role] |= {VIEW_ORDERS}
+ROLE_PERMISSIONS[Role.DATA_ANALYST] |= {VIEW_ORDERS, EXPORT_ORDERS}
+ROLE_PERMISSIONS[Role.STORE_OPERATOR] |= {MANAGE_ORDERS, EXPORT_ORDERS, MANAGE_SHIPPING}
+ROLE_PERMISSIONS[Role.CS_SUPERVISOR] |= {MANAGE_ORDERS}
+ROLE_PERMISSIONS[Role.OPERATIONS_DIRECTOR] |= {EXPORT_ORDERS}
 
 
 def permissions_for(role: Role | str) -> frozenset[str]:

@@ -16,8 +16,9 @@ from shopkeeper.demo.context import DemoContext
 from shopkeeper.demo.domain.scale import SCALES, Scale
 from shopkeeper.demo.models import DemoDataset
 from shopkeeper.demo.steps import DEMO_PASSWORD, STEPS
+from shopkeeper.demo.steps_customers import DEMO_CUSTOMER_MOBILE
 
-__all__ = ["DEMO_PASSWORD", "demo_load", "demo_loaded"]
+__all__ = ["DEMO_CUSTOMER_MOBILE", "DEMO_PASSWORD", "demo_load", "demo_loaded"]
 
 
 def demo_loaded() -> DemoDataset | None:

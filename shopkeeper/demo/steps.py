@@ -17,6 +17,7 @@ from shopkeeper.core.services import ActorContext
 from shopkeeper.demo.context import DemoContext
 from shopkeeper.demo.domain.catalog import BRANDS, SCENES, DemoProduct, category_paths, demo_products
 from shopkeeper.demo.domain.people import person_name
+from shopkeeper.demo.steps_customers import customers_step
 
 DEMO_PASSWORD = "shopkeeper-demo"  # noqa: S105  (printed by `make run`; demo databases only)
 DemoStep = Callable[[DemoContext], None]
@@ -135,5 +136,6 @@ STEPS: list[tuple[str, DemoStep]] = [
     ("catalog", catalog_step),
     # --- inventory step (warehouses, stock) ---
     # --- customers step (accounts, addresses) ---
+    ("customers", customers_step),
     # --- orders step (carts, orders, payments over history_days) ---
 ]

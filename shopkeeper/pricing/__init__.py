@@ -1,0 +1,1 @@
+"""Pricing: the pure pipeline that turns a cart into priced lines with explanations."""

@@ -1,7 +1,14 @@
-"""URL slot, filled by the work that owns these pages."""
+"""Cart and checkout."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from shopkeeper.storefront import views_cart as views
+
+urlpatterns: list[URLPattern] = [
+    path("cart/", views.cart, name="cart"),
+    path("cart/add/", views.cart_add, name="cart_add"),
+    path("cart/update/", views.cart_update, name="cart_update"),
+    path("checkout/", views.checkout_page, name="checkout"),
+]

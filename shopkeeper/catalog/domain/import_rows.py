@@ -900,8 +900,14 @@ def _listing_checks(resolver: _Resolver, plan: ProductPlan, facts: CatalogFacts)
         elif problem.field == "qualifications":
             expired = sum(1 for day in expiries if day is not None and day < facts.today)
             group.add(resolver.source_row(Field.STATUS), Field.STATUS, Problem.QUALIFICATION_EXPIRED, count=expired)
-        else:  # a check added to lifecycle later: still refused, in its own words
-            group.add(resolver.source_row(Field.STATUS), Field.STATUS, Problem.NOT_LISTABLE, problem=problem.message)
+        else:  # a check added to lifecycle later: still refused, the service words its code
+            group.add(
+                resolver.source_row(Field.STATUS),
+                Field.STATUS,
+                Problem.NOT_LISTABLE,
+                problem=problem.code.value,
+                **problem.params,
+            )
 
 
 def _changed(plan: ProductPlan, existing: ExistingProduct) -> bool:

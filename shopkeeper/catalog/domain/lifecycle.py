@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -58,30 +59,47 @@ class ListingFacts:
     compliance_hits: Sequence[str]  # described hits, e.g. "title[0:1] 最"
 
 
+class ProblemCode(StrEnum):
+    """Why a product may not be listed yet; the services turn each code into a translated sentence."""
+
+    NO_TITLE = "no_title"
+    NO_ACTIVE_SKU = "no_active_sku"
+    SALE_PRICE_NOT_POSITIVE = "sale_price_not_positive"  # params: sku
+    SALE_ABOVE_LIST = "sale_above_list"  # params: sku
+    NO_MAIN_IMAGE = "no_main_image"
+    QUALIFICATION_EXPIRED = "qualification_expired"  # params: count
+    BANNED_WORD = "banned_word"  # params: hit
+
+
 @dataclass(frozen=True)
 class Problem:
+    """One thing that stops listing: the part it concerns, why, and the values the sentence names."""
+
     field: str
-    message: str
+    code: ProblemCode
+    params: Mapping[str, str | int] = dataclasses.field(default_factory=dict)
 
 
 def listing_problems(facts: ListingFacts, *, today: date) -> list[Problem]:
     """Everything that stops a product going on sale; empty means it may be listed."""
     problems: list[Problem] = []
     if not facts.title.strip():
-        problems.append(Problem("title", "a title is required"))
+        problems.append(Problem("title", ProblemCode.NO_TITLE))
     active = [sku for sku in facts.skus if sku.active]
     if not active:
-        problems.append(Problem("skus", "at least one active SKU is required"))
+        problems.append(Problem("skus", ProblemCode.NO_ACTIVE_SKU))
     for sku in active:
         if sku.sale_price_fen <= 0:
-            problems.append(Problem(f"skus.{sku.code}.sale_price", "the sale price must be above zero"))
+            problems.append(
+                Problem(f"skus.{sku.code}.sale_price", ProblemCode.SALE_PRICE_NOT_POSITIVE, {"sku": sku.code})
+            )
         if sku.list_price_fen and sku.sale_price_fen > sku.list_price_fen:
-            problems.append(Problem(f"skus.{sku.code}.sale_price", "the sale price is above the list price"))
+            problems.append(Problem(f"skus.{sku.code}.sale_price", ProblemCode.SALE_ABOVE_LIST, {"sku": sku.code}))
     if facts.main_image_count == 0:
-        problems.append(Problem("images", "at least one main image is required"))
+        problems.append(Problem("images", ProblemCode.NO_MAIN_IMAGE))
     expired = [day for day in facts.qualification_expiries if day is not None and day < today]
     if expired:
-        problems.append(Problem("qualifications", f"{len(expired)} qualification document(s) expired"))
+        problems.append(Problem("qualifications", ProblemCode.QUALIFICATION_EXPIRED, {"count": len(expired)}))
     for hit in facts.compliance_hits:
-        problems.append(Problem("compliance", f"banned word {hit}"))
+        problems.append(Problem("compliance", ProblemCode.BANNED_WORD, {"hit": hit}))
     return problems

@@ -2,6 +2,7 @@
 
 from shopkeeper.catalog.selectors.products import (
     ComplianceRow,
+    SkuRef,
     brand_list,
     category_descendant_ids,
     category_get,
@@ -15,7 +16,7 @@ from shopkeeper.catalog.selectors.products import (
     product_sku_ids,
     scene_get,
     scene_list,
-    sku_availability,
+    sku_refs,
 )
 from shopkeeper.catalog.selectors.reviews import (
     PublicReview,
@@ -30,6 +31,7 @@ from shopkeeper.catalog.selectors.reviews import (
     review_photos,
     reviews_newest,
 )
+from shopkeeper.catalog.selectors.sale import SaleSku, sale_skus, skus_for_sale
 from shopkeeper.catalog.selectors.tools import banned_word_get, banned_word_list, home_module_get
 
 __all__ = [
@@ -38,6 +40,8 @@ __all__ = [
     "RatingSummary",
     "ReviewFilters",
     "ReviewPage",
+    "SaleSku",
+    "SkuRef",
     "StarCount",
     "banned_word_get",
     "banned_word_list",
@@ -59,7 +63,9 @@ __all__ = [
     "review_list_staff",
     "review_photos",
     "reviews_newest",
+    "sale_skus",
     "scene_get",
     "scene_list",
-    "sku_availability",
+    "sku_refs",
+    "skus_for_sale",
 ]

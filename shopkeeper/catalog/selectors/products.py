@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -122,9 +123,27 @@ def price_history(*, product: Product) -> QuerySet[PriceChange]:
     return PriceChange.objects.filter(sku__product=product).select_related("sku").order_by("-at", "-id")
 
 
-def sku_availability(skus: list[Sku]) -> dict[int, int]:
-    """Units a shopper may buy per SKU. Until the inventory app exists, the SKU's own quantity."""
-    return {sku.pk: max(sku.stock_quantity, 0) if sku.is_active else 0 for sku in skus}
+@dataclass(frozen=True)
+class SkuRef:
+    """A SKU as other apps name it (inventory, the demo); stock lives in inventory, not here."""
+
+    id: int
+    code: str
+    product_id: int
+    product_title: str
+    is_active: bool
+    catalog_quantity: int  # the quantity last typed into the product editor or an import
+
+
+def sku_refs(*, ids: Iterable[int] | None = None, codes: Iterable[str] | None = None) -> list[SkuRef]:
+    """SKUs by id or by code (every SKU when neither is given), in id order: one query."""
+    queryset = Sku.objects.order_by("pk")
+    if ids is not None:
+        queryset = queryset.filter(pk__in=list(ids))
+    if codes is not None:
+        queryset = queryset.filter(code__in=list(codes))
+    rows = queryset.values_list("pk", "code", "product_id", "product__title", "is_active", "stock_quantity")
+    return [SkuRef(*row) for row in rows]
 
 
 @dataclass(frozen=True)

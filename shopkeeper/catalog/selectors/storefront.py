@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from shopkeeper.catalog.domain.reviews import average_rating
 from shopkeeper.catalog.enums import HomeModuleKind, ImageKind, ProductStatus
 from shopkeeper.catalog.models import Brand, Category, HomeModule, Product, ProductImage, Scene, Sku
-from shopkeeper.catalog.selectors.products import sku_availability
 from shopkeeper.core.domain.money import Money
 from shopkeeper.core.errors import NotFound
+from shopkeeper.inventory.selectors import sku_availability
 
 # Sort keys shoppers choose from; the last field breaks ties so pages never overlap.
 SORTS: dict[str, tuple[str, ...]] = {
@@ -314,7 +314,7 @@ class SkuOption:
 
 @dataclass(frozen=True)
 class ProductPage:
-    """Everything the product page and the product endpoint show (5 queries)."""
+    """Everything the product page and the product endpoint show (6 queries: 5 here, 1 for stock)."""
 
     product: Product
     breadcrumb: list[Category]
@@ -378,7 +378,7 @@ def product_page(*, product_id: int) -> ProductPage:
     if product is None:
         raise NotFound(_("No product with id %(id)s") % {"id": product_id}, details={"id": product_id})
     skus = list(product.skus.all())
-    available = sku_availability(skus)
+    available = sku_availability(sku.pk for sku in skus)  # one query, over the active warehouses
     options = [
         SkuOption(
             id=sku.pk,

@@ -96,6 +96,7 @@ from shopkeeper.catalog.models import (
     Scene,
     Sku,
 )
+from shopkeeper.catalog.services.listing import listing_problem_message
 from shopkeeper.catalog.services.products import (
     ProductInput,
     QualificationInput,
@@ -164,7 +165,7 @@ MESSAGES: dict[Problem, Promise] = {
     Problem.QUALIFICATION_EXPIRED: gettext_lazy(
         "%(count)s qualification document(s) expired: renew them before listing."
     ),
-    Problem.NOT_LISTABLE: gettext_lazy("Cannot be listed: %(problem)s."),
+    Problem.NOT_LISTABLE: gettext_lazy("Cannot be listed. %(problem)s"),
     Problem.WRITE_REFUSED: gettext_lazy("Refused while saving, so nothing was imported: %(reason)s"),
 }
 
@@ -175,6 +176,8 @@ def problem_message(problem: str, params: Mapping[str, Any]) -> str:
         template = MESSAGES[Problem(problem)]
     except ValueError:
         return problem
+    if problem == Problem.NOT_LISTABLE:  # params carry the lifecycle's own code and values
+        params = {"problem": listing_problem_message(str(params.get("problem", "")), params)}
     try:
         return str(template) % dict(params)
     except (KeyError, TypeError, ValueError):

@@ -40,8 +40,9 @@ from shopkeeper.catalog.models import (
     Sku,
 )
 from shopkeeper.catalog.services.compliance import compliance_checker, compliance_refusal, product_copy
+from shopkeeper.catalog.services.listing import illegal_transition_message, listing_problem_detail
 from shopkeeper.core.domain.money import Money
-from shopkeeper.core.errors import Conflict, NotFound, ValidationFailed
+from shopkeeper.core.errors import Conflict, NotFound, ShopkeeperError, ValidationFailed
 from shopkeeper.core.services import ActorContext, audit_record
 
 
@@ -279,6 +280,38 @@ def _write_media(product: Product, data: ProductInput) -> None:
     )
 
 
+def _count_in_inventory(actor: ActorContext, counts: Sequence[tuple[Sku, int]]) -> None:
+    """Stock belongs to inventory: a quantity typed here (editor, API, import) is a count of the SKU
+    in the default warehouse, recorded there as a stocktake. `Sku.stock_quantity` keeps the number
+    typed, so only a changed number counts again; availability never reads it."""
+    if not counts:
+        return
+    # Imported on use: inventory's services read catalog selectors, which import catalog services.
+    from shopkeeper.inventory import services as inventory
+
+    lines = [
+        inventory.CountLine(
+            sku_id=sku.pk, warehouse_id=None, counted=quantity, reason=_("Quantity entered in the catalog")
+        )
+        for sku, quantity in counts
+    ]
+    try:
+        inventory.stocktake_many(lines=lines, actor=actor, source="catalog")
+    except ShopkeeperError as exc:
+        refused = exc.details.get("lines", [])
+        raise ValidationFailed(
+            exc.message,
+            details={
+                f"skus.{counts[int(line['index'])][0].code}.stock_quantity": _(
+                    "%(reserved)s units are reserved for orders: the count cannot be lower"
+                )
+                % {"reserved": line["reserved"]}
+                for line in refused
+            }
+            or exc.details,
+        ) from None
+
+
 def product_create(*, actor: ActorContext, data: ProductInput) -> Product:
     """A new product starts as a draft; drafts may hold banned words (the report lists them)."""
     cleaned = _validate(data, product=None)
@@ -295,7 +328,7 @@ def product_create(*, actor: ActorContext, data: ProductInput) -> Product:
             created_by=actor.user,
         )
         product.scenes.set(cleaned["scenes"])
-        Sku.objects.bulk_create(
+        created = Sku.objects.bulk_create(
             [
                 Sku(
                     product=product,
@@ -313,6 +346,7 @@ def product_create(*, actor: ActorContext, data: ProductInput) -> Product:
                 for index, sku in enumerate(data.skus)
             ]
         )
+        _count_in_inventory(actor, [(sku, sku.stock_quantity) for sku in created if sku.stock_quantity > 0])
         _write_media(product, data)
         _refresh_derived(product)
         _reindex([product.pk])
@@ -353,9 +387,12 @@ def product_update(*, actor: ActorContext, product: Product, data: ProductInput,
         existing = {sku.code: sku for sku in product.skus.select_for_update().order_by("pk")}
         now = timezone.now()
         price_changes: list[PriceChange] = []
+        counts: list[tuple[Sku, int]] = []
         for index, item in enumerate(data.skus):
             code = item.code.strip()
             sku = existing.pop(code, None) or Sku(product=product, code=code)
+            if item.stock_quantity != (sku.stock_quantity if sku.pk is not None else 0):
+                counts.append((sku, item.stock_quantity))
             for price_field, new in (
                 (PriceField.SALE, item.sale_price.fen),
                 (PriceField.LIST, item.list_price.fen),
@@ -377,6 +414,7 @@ def product_update(*, actor: ActorContext, product: Product, data: ProductInput,
             if leftover.is_active:
                 leftover.is_active = False
                 leftover.save(update_fields=["is_active", "updated_at"])
+        _count_in_inventory(actor, counts)
         if price_changes:
             if not price_reason.strip():
                 raise ValidationFailed(
@@ -421,7 +459,7 @@ def _check_listable(product: Product) -> None:
     if problems:
         raise ListingRefused(
             _("“%(title)s” cannot be listed yet") % {"title": product.title},
-            details={"problems": [{"field": p.field, "message": p.message} for p in problems]},
+            details={"problems": [listing_problem_detail(problem) for problem in problems]},
         )
 
 
@@ -429,7 +467,10 @@ def _transition(actor: ActorContext, product: Product, action: Action, now: date
     try:
         status = next_status(Status(product.status), action)
     except IllegalTransition as exc:
-        raise ListingRefused(str(exc), details={"status": product.status, "action": action.value}) from None
+        raise ListingRefused(
+            illegal_transition_message(exc.current, exc.action),
+            details={"status": product.status, "action": action.value},
+        ) from None
     if action is Action.LIST:
         _check_listable(product)
         product.listed_at = now

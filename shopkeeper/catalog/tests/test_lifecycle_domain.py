@@ -10,6 +10,8 @@ from shopkeeper.catalog.domain.lifecycle import (
     Action,
     IllegalTransition,
     ListingFacts,
+    Problem,
+    ProblemCode,
     SkuFacts,
     Status,
     listing_problems,
@@ -54,20 +56,30 @@ def test_a_complete_product_may_be_listed() -> None:
 
 
 @pytest.mark.parametrize(
-    ("overrides", "field"),
+    ("overrides", "problem"),
     [
-        ({"title": "  "}, "title"),
-        ({"skus": []}, "skus"),
-        ({"skus": [SkuFacts("A", 29900, 39900, 100, active=False)]}, "skus"),
-        ({"skus": [SkuFacts("A", 49900, 39900, 100)]}, "skus.A.sale_price"),
-        ({"main_image_count": 0}, "images"),
-        ({"qualification_expiries": [date(2026, 11, 21)]}, "qualifications"),
-        ({"compliance_hits": ["title[0:1] 最"]}, "compliance"),
+        ({"title": "  "}, Problem("title", ProblemCode.NO_TITLE)),
+        ({"skus": []}, Problem("skus", ProblemCode.NO_ACTIVE_SKU)),
+        ({"skus": [SkuFacts("A", 29900, 39900, 100, active=False)]}, Problem("skus", ProblemCode.NO_ACTIVE_SKU)),
+        (
+            {"skus": [SkuFacts("A", 0, 39900, 100)]},
+            Problem("skus.A.sale_price", ProblemCode.SALE_PRICE_NOT_POSITIVE, {"sku": "A"}),
+        ),
+        (
+            {"skus": [SkuFacts("A", 49900, 39900, 100)]},
+            Problem("skus.A.sale_price", ProblemCode.SALE_ABOVE_LIST, {"sku": "A"}),
+        ),
+        ({"main_image_count": 0}, Problem("images", ProblemCode.NO_MAIN_IMAGE)),
+        (
+            {"qualification_expiries": [date(2026, 11, 21), date(2026, 1, 1)]},
+            Problem("qualifications", ProblemCode.QUALIFICATION_EXPIRED, {"count": 2}),
+        ),
+        ({"compliance_hits": ["title[0:1] 最"]}, Problem("compliance", ProblemCode.BANNED_WORD, {"hit": "title[0:1] 最"})),
     ],
 )
-def test_each_missing_piece_is_named(overrides: dict[str, object], field: str) -> None:
-    problems = listing_problems(facts(**overrides), today=TODAY)
-    assert [problem.field for problem in problems] == [field]
+def test_each_missing_piece_is_named_with_its_code_and_values(overrides: dict[str, object], problem: Problem) -> None:
+    """The domain names the reason; the catalog services word it in the operator's language."""
+    assert listing_problems(facts(**overrides), today=TODAY) == [problem]
 
 
 def test_a_document_expiring_today_is_still_valid() -> None:

@@ -383,7 +383,7 @@ class TestListingAndSchedule:
         product = make_product(main_images=[])
         response = operator.post(f"/console/products/{product.pk}/status/", {"action": "list"})
         assert response.status_code == 422
-        assert "at least one main image is required" in response.content.decode()
+        assert "At least one main image is required." in response.content.decode()
 
     def test_list_then_delist(self, operator: Client, make_product: Callable[..., Product]) -> None:
         product = make_product()
@@ -451,7 +451,7 @@ class TestBulkActions:
         assert listing.status_code == 422
         html = listing.content.decode()
         assert "法式收腰连衣裙" in html
-        assert "at least one main image is required" in html
+        assert "At least one main image is required." in html
         delisting = operator.post("/console/products/bulk/status/", {"ids": [product.pk], "action": "delist"})
         assert delisting.status_code == 422
         assert "A draft product cannot be delisted" in delisting.content.decode()

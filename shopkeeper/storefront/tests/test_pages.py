@@ -18,9 +18,12 @@ from django.utils import timezone
 
 from shopkeeper.catalog.enums import HomeModuleKind, ImageKind, ProductStatus
 from shopkeeper.catalog.models import Brand, Category, HomeModule, Product, ProductImage, Scene, Sku
+from shopkeeper.core.services import ActorContext
+from shopkeeper.inventory import services as inventory
 
 pytestmark = pytest.mark.django_db
 
+SYSTEM = ActorContext.system()
 CARD_ID = re.compile(r'data-testid="product-card" data-product-id="(\d+)"')
 
 
@@ -98,7 +101,7 @@ def make_product(
         rating_sum=rating[1],
     )
     product.scenes.set(scenes)
-    Sku.objects.bulk_create(
+    created = Sku.objects.bulk_create(
         Sku(
             product=product,
             code=f"P{product.pk}-{index}",
@@ -106,11 +109,15 @@ def make_product(
             sale_price_fen=price,
             list_price_fen=price + 10000,
             cost_price_fen=price // 3,
-            stock_quantity=stock,
             position=index,
         )
         for index, (spec, price, stock) in enumerate(skus)
     )
+    # Stock lives in inventory: the units go into the default warehouse, through its ledger.
+    warehouse = inventory.warehouse_default(actor=SYSTEM)
+    for sku, (_spec, _price, stock) in zip(created, skus, strict=True):
+        if stock:
+            inventory.stock_receive(sku_id=sku.pk, warehouse_id=warehouse.pk, quantity=stock, actor=SYSTEM)
     ProductImage.objects.bulk_create(
         [
             ProductImage(product=product, kind=ImageKind.MAIN, url=f"/media/p{product.pk}-main-{i}.jpg", position=i)

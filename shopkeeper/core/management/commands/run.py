@@ -104,7 +104,7 @@ def _ensure_port_free(host: str, port: int) -> None:
 
 
 def banner(host: str, port: int, *, worker: bool) -> str:
-    from shopkeeper.demo.services import DEMO_PASSWORD, demo_loaded
+    from shopkeeper.demo.services import DEMO_CUSTOMER_MOBILE, DEMO_PASSWORD, demo_loaded
 
     base = f"http://{host}:{port}"
     lines = [
@@ -122,5 +122,6 @@ def banner(host: str, port: int, *, worker: bool) -> str:
         lines.append(f"  Demo logins (password {DEMO_PASSWORD}):")
         for role in Role:
             lines.append(f"    {role.value:<22} {role.label}")
+        lines.append(f"  Demo customer  {DEMO_CUSTOMER_MOBILE}  (sign in at {base}/account/login/, same password)")
     lines.append("Press Ctrl-C to stop.\n")
     return "\n".join(lines)

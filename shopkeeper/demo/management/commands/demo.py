@@ -12,6 +12,7 @@ from shopkeeper.core.services import ActorContext
 from shopkeeper.demo.domain.scale import Scale
 from shopkeeper.demo.services import demo_load, demo_loaded
 from shopkeeper.demo.steps import DEMO_PASSWORD
+from shopkeeper.demo.steps_customers import DEMO_CUSTOMER_MOBILE
 
 
 class Command(BaseCommand):
@@ -39,3 +40,4 @@ class Command(BaseCommand):
         counts = ", ".join(f"{key} {value}" for key, value in sorted(dataset.counts.items()))
         self.stdout.write(self.style.SUCCESS(f"Loaded demo data ({dataset}) in {dataset.seconds}s: {counts}"))
         self.stdout.write(f"Every role's demo login is its role name with password {DEMO_PASSWORD!r}.")
+        self.stdout.write(f"The demo customer signs in on the storefront with {DEMO_CUSTOMER_MOBILE} and the same password.")

@@ -65,6 +65,8 @@
         code.textContent = "—";
         availability.textContent = choices.length === fieldsets.length ? text.textNotSold : text.textChoose;
         availability.dataset.state = "none";
+        const noSku = document.getElementById("cart-sku");
+        if (noSku) noSku.value = "";
         return;
       }
       price.textContent = sku.price;
@@ -73,6 +75,8 @@
       availability.textContent = stockText(sku);
       availability.dataset.state = sku.available > 0 ? "in-stock" : "out-of-stock";
       box.dataset.skuId = String(sku.id);
+      const cartSku = document.getElementById("cart-sku");
+      if (cartSku) cartSku.value = String(sku.id);
     }
 
     box.addEventListener("change", update);

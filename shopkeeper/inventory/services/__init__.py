@@ -1,0 +1,55 @@
+"""Inventory writes. Import from here: `from shopkeeper.inventory import services`."""
+
+from shopkeeper.inventory.selectors import Allocated, reservations_for
+from shopkeeper.inventory.services.imports import (
+    SheetError,
+    StockImportResult,
+    stock_import,
+    stock_import_template,
+)
+from shopkeeper.inventory.services.stock import (
+    DEFAULT_WAREHOUSE_CODE,
+    CountLine,
+    CountResult,
+    ReserveLine,
+    safety_stock_set,
+    sku_ref,
+    stock_adjust,
+    stock_deduct,
+    stock_receive,
+    stock_release,
+    stock_reserve,
+    stock_return,
+    stocktake,
+    stocktake_many,
+    warehouse_default,
+)
+from shopkeeper.inventory.services.warehouses import warehouse_create, warehouse_update
+
+# `Allocated` and `reservations_for` are reads, re-exported so an order's code can say
+# `stock.stock_reserve(...)` and `stock.reservations_for(...)` through one name.
+__all__ = [
+    "DEFAULT_WAREHOUSE_CODE",
+    "Allocated",
+    "CountLine",
+    "CountResult",
+    "ReserveLine",
+    "SheetError",
+    "StockImportResult",
+    "reservations_for",
+    "safety_stock_set",
+    "sku_ref",
+    "stock_adjust",
+    "stock_deduct",
+    "stock_import",
+    "stock_import_template",
+    "stock_receive",
+    "stock_release",
+    "stock_reserve",
+    "stock_return",
+    "stocktake",
+    "stocktake_many",
+    "warehouse_create",
+    "warehouse_default",
+    "warehouse_update",
+]

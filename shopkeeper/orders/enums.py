@@ -1,0 +1,31 @@
+"""Order statuses, invoice kinds and event kinds, as the console and API show them."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shopkeeper.orders.domain.states import Status
+
+
+class OrderStatus(models.TextChoices):
+    PENDING_PAYMENT = Status.PENDING_PAYMENT.value, _("Pending payment")
+    PAID = Status.PAID.value, _("Paid")
+    ALLOCATED = Status.ALLOCATED.value, _("Allocated")
+    SHIPPED = Status.SHIPPED.value, _("Shipped")
+    DELIVERED = Status.DELIVERED.value, _("Delivered")
+    COMPLETED = Status.COMPLETED.value, _("Completed")
+    CANCELLED = Status.CANCELLED.value, _("Cancelled")
+    CLOSED = Status.CLOSED.value, _("Closed")
+
+
+class InvoiceKind(models.TextChoices):
+    NONE = "none", _("No invoice")
+    PERSONAL = "personal", _("Personal")
+    COMPANY = "company", _("Company")
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Refunded")
+    FAILED = "failed", _("Failed")

@@ -1,0 +1,124 @@
+"""Reads on orders for the storefront, the console, the API and exports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from shopkeeper.core.models import User
+from shopkeeper.orders.enums import OrderStatus
+from shopkeeper.orders.models import Order, OrderEvent, OrderLine, OrderRefund
+
+EXPORT_BATCH = 2000
+
+
+def orders_of_customer(customer: User) -> QuerySet[Order]:
+    return Order.objects.filter(customer=customer).prefetch_related("lines").order_by("-placed_at", "-id")
+
+
+def order_for_customer(*, customer: User, number: str) -> Order | None:
+    return Order.objects.filter(customer=customer, number=number).prefetch_related("lines", "events", "refunds").first()
+
+
+def order_for_staff(*, number: str) -> Order | None:
+    return (
+        Order.objects.filter(number=number)
+        .select_related("customer")
+        .prefetch_related("lines", "events__actor", "refunds")
+        .first()
+    )
+
+
+def order_status(*, customer: User, number: str) -> str | None:
+    return Order.objects.filter(customer=customer, number=number).values_list("status", flat=True).first()
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    status: str = ""
+    placed_from: date | None = None
+    placed_to: date | None = None
+    channel: str = ""
+    region: str = ""
+    province: str = ""
+    min_total_fen: int | None = None
+    max_total_fen: int | None = None
+    q: str = ""  # order number, recipient or mobile
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def order_list_staff(filters: OrderFilters) -> QuerySet[Order]:
+    queryset = Order.objects.select_related("customer").annotate(line_count=Count("lines"))
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.placed_from:
+        queryset = queryset.filter(placed_at__gte=_day_start(filters.placed_from))
+    if filters.placed_to:
+        queryset = queryset.filter(placed_at__lt=_day_start(filters.placed_to + timedelta(days=1)))
+    if filters.channel:
+        queryset = queryset.filter(channel=filters.channel)
+    if filters.region:
+        queryset = queryset.filter(region=filters.region)
+    if filters.province:
+        queryset = queryset.filter(province=filters.province)
+    if filters.min_total_fen is not None:
+        queryset = queryset.filter(total_fen__gte=filters.min_total_fen)
+    if filters.max_total_fen is not None:
+        queryset = queryset.filter(total_fen__lte=filters.max_total_fen)
+    if filters.q:
+        term = filters.q.strip()
+        queryset = queryset.filter(Q(number=term) | Q(recipient=term) | Q(mobile=term))
+    return queryset.order_by("-placed_at", "-id")
+
+
+def order_channels() -> list[str]:
+    return list(Order.objects.order_by("channel").values_list("channel", flat=True).distinct())
+
+
+def orders_for_export(filters: OrderFilters) -> Iterator[tuple[Order, list[OrderLine]]]:
+    """Orders with their lines, in batches, for CSV/XLSX export (memory stays flat)."""
+    queryset = order_list_staff(filters)
+    last: tuple[datetime, int] | None = None
+    while True:
+        batch_qs = queryset
+        if last is not None:
+            batch_qs = batch_qs.filter(Q(placed_at__lt=last[0]) | Q(placed_at=last[0], pk__lt=last[1]))
+        batch = list(batch_qs.prefetch_related("lines")[:EXPORT_BATCH])
+        if not batch:
+            return
+        for order in batch:
+            yield order, list(order.lines.all())
+        last = (batch[-1].placed_at, batch[-1].pk)
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    label: str
+    count: int
+
+
+def order_status_counts() -> list[StatusCount]:
+    counts = dict(Order.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    return [
+        StatusCount(status=value, label=str(label), count=counts.get(value, 0)) for value, label in OrderStatus.choices
+    ]
+
+
+def order_timeline(order: Order) -> list[OrderEvent]:
+    return list(order.events.all())
+
+
+def order_refunds(order: Order) -> list[OrderRefund]:
+    return list(order.refunds.all())
+
+
+def paid_total_between(start: datetime, end: datetime) -> int:
+    return Order.objects.filter(paid_at__gte=start, paid_at__lt=end).aggregate(total=Sum("paid_fen"))["total"] or 0

@@ -1,0 +1,489 @@
+"""Writes on orders: place, pay (from the gateway's event), allocate, cancel, refund per line.
+
+Rows are locked in one order everywhere: the order first, then (inside inventory and payments)
+stock and payment rows. Every status change goes through the pure state machine and leaves an
+`OrderEvent` on the timeline.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shopkeeper.core.domain.money import Money
+from shopkeeper.core.errors import NotFound, ValidationFailed
+from shopkeeper.core.models import User
+from shopkeeper.core.services import ActorContext, audit_record
+from shopkeeper.inventory import services as stock
+from shopkeeper.orders.domain.numbers import order_number, order_reference
+from shopkeeper.orders.domain.states import Action, IllegalTransition, Status, next_status
+from shopkeeper.orders.enums import InvoiceKind, OrderStatus, RefundStatus
+from shopkeeper.orders.errors import OrderStateError
+from shopkeeper.orders.models import Order, OrderEvent, OrderLine, OrderRefund
+from shopkeeper.payments import services as payments
+from shopkeeper.payments.events import PaymentSucceeded, RefundFailed, RefundSucceeded
+from shopkeeper.pricing.domain.pipeline import PricedCart
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ShipTo:
+    recipient: str
+    mobile: str
+    province: str
+    city: str
+    district: str
+    detail: str
+    region: str
+
+
+@dataclass(frozen=True)
+class LineFacts:
+    """What the order keeps about a SKU as it was sold (the catalog may change later)."""
+
+    sku_id: int
+    product_id: int
+    sku_code: str
+    title: str
+    spec_label: str
+    image: str
+
+
+@dataclass(frozen=True)
+class Invoice:
+    kind: str = InvoiceKind.NONE
+    title: str = ""
+    tax_number: str = ""
+
+
+def payment_timeout() -> timedelta:
+    return timedelta(minutes=settings.ORDER_PAYMENT_TIMEOUT_MINUTES)
+
+
+def _actor_label(actor: ActorContext) -> str:
+    return actor.user.get_username() if actor.user else "system"
+
+
+def _event(
+    order: Order, *, kind: str, actor: ActorContext, before: str = "", note: str = "", **data: Any
+) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order,
+        kind=kind,
+        from_status=before,
+        to_status=order.status if before else "",
+        actor=actor.user,
+        actor_label=_actor_label(actor)[:100],
+        note=note[:300],
+        data=data,
+    )
+
+
+def _move(order: Order, action: Action, *, actor: ActorContext, note: str = "", **data: Any) -> None:
+    """Apply a state-machine action to a locked order and record it on the timeline."""
+    before = order.status
+    try:
+        order.status = next_status(Status(before), action).value
+    except IllegalTransition as refused:
+        raise OrderStateError(
+            _("This order is %(status)s and cannot be changed that way.") % {"status": OrderStatus(before).label},
+            details={"status": before, "action": action.value},
+        ) from refused
+    _event(order, kind=action.value, actor=actor, before=before, note=note, **data)
+
+
+def _locked(order_id: int) -> Order:
+    return Order.objects.select_for_update().get(pk=order_id)
+
+
+def order_find_by_key(*, customer: User, idempotency_key: str) -> Order | None:
+    return Order.objects.filter(customer=customer, idempotency_key=idempotency_key).first()
+
+
+def order_place(
+    *,
+    customer: User,
+    priced: PricedCart,
+    facts: Mapping[str, LineFacts],
+    ship_to: ShipTo,
+    idempotency_key: str,
+    actor: ActorContext,
+    channel: str = "direct",
+    note: str = "",
+    invoice: Invoice | None = None,
+) -> Order:
+    """Create the order from a priced cart and reserve its stock, in the caller's transaction.
+
+    Raises inventory's OutOfStock / NotDeliverable (nothing is written) and Conflict when the
+    same idempotency key was used for another order (the caller answers that order instead).
+    """
+    if not priced.lines:
+        raise ValidationFailed(_("The cart is empty."))
+    invoice = invoice or Invoice()
+    now = timezone.now()
+    with transaction.atomic(savepoint=False):  # all or nothing with the caller's transaction
+        order = Order(
+            number=order_number(timezone.localdate(now)),
+            customer=customer,
+            channel=channel[:40] or "direct",
+            recipient=ship_to.recipient,
+            mobile=ship_to.mobile,
+            province=ship_to.province,
+            city=ship_to.city,
+            district=ship_to.district,
+            address_detail=ship_to.detail,
+            region=ship_to.region,
+            subtotal_fen=priced.subtotal.fen,
+            discount_fen=priced.discount.fen,
+            shipping_fen=priced.shipping.fen,
+            total_fen=priced.total.fen,
+            note=note[:200],
+            invoice_kind=invoice.kind,
+            invoice_title=invoice.title[:100],
+            invoice_tax_number=invoice.tax_number[:20],
+            idempotency_key=idempotency_key[:64],
+            explanation=list(priced.explanation),
+            placed_at=now,
+            pay_deadline=now + payment_timeout(),
+        )
+        order.save(force_insert=True)
+        OrderLine.objects.bulk_create(
+            [
+                OrderLine(
+                    order=order,
+                    sku_id=facts[line.key].sku_id,
+                    product_id=facts[line.key].product_id,
+                    sku_code=facts[line.key].sku_code,
+                    title=facts[line.key].title[:200],
+                    spec_label=facts[line.key].spec_label[:200],
+                    image=facts[line.key].image[:500],
+                    unit_price_fen=line.unit_price.fen,
+                    quantity=line.quantity,
+                    subtotal_fen=line.subtotal.fen,
+                    discount_fen=line.discount.fen,
+                    total_fen=line.total.fen,
+                    explanation=list(line.explanation),
+                    position=position,
+                )
+                for position, line in enumerate(priced.lines)
+            ]
+        )
+        allocated = stock.stock_reserve(
+            reference=order.reference,
+            lines=[stock.ReserveLine(sku_id=facts[line.key].sku_id, quantity=line.quantity) for line in priced.lines],
+            province=ship_to.province,
+            actor=actor,
+        )
+        _event(
+            order,
+            kind="placed",
+            actor=actor,
+            note=str(priced.total),
+            warehouses=sorted({a.warehouse_name for a in allocated}),
+        )
+    return order
+
+
+def order_cancel(*, order: Order, actor: ActorContext, reason: str) -> Order:
+    """Cancel an unpaid order (customer, staff or the payment timeout) and release its stock."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed(_("Say why the order is cancelled."), details={"reason": "required"})
+    with transaction.atomic():
+        locked = _locked(order.pk)
+        _move(locked, Action.CANCEL, actor=actor, note=reason)
+        locked.cancelled_at = timezone.now()
+        locked.cancel_reason = reason[:200]
+        locked.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+        released = stock.stock_release(reference=locked.reference, actor=actor, reason=reason)
+        if actor.user is not None and actor.user.pk != locked.customer_id:
+            audit_record(
+                actor=actor,
+                action="order.cancel",
+                target=locked,
+                before={"status": OrderStatus.PENDING_PAYMENT.value},
+                after={"status": locked.status, "reason": reason, "units_released": released},
+            )
+    return locked
+
+
+def orders_cancel_overdue(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Cancel unpaid orders whose payment time ran out (the worker runs this every minute)."""
+    now = now or timezone.now()
+    overdue = list(
+        Order.objects.filter(status=OrderStatus.PENDING_PAYMENT, pay_deadline__lte=now)
+        .order_by("pay_deadline")
+        .values_list("pk", flat=True)[:limit]
+    )
+    cancelled = 0
+    actor = ActorContext.system()
+    for order_id in overdue:
+        try:
+            with transaction.atomic():
+                order = _locked(order_id)
+                if order.status != OrderStatus.PENDING_PAYMENT or order.pay_deadline > now:
+                    continue  # paid or cancelled meanwhile
+                order_cancel(order=order, actor=actor, reason=_("Not paid in time"))
+                cancelled += 1
+        except OrderStateError:
+            continue
+    return cancelled
+
+
+def order_pay_start(*, order: Order, return_url: str) -> str:
+    """Where to send the customer to pay this order (the same payment when asked twice)."""
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        raise OrderStateError(_("This order is not waiting for payment."), details={"status": order.status})
+    if order.pay_deadline <= timezone.now():
+        raise OrderStateError(_("The time to pay this order has run out."), details={"status": order.status})
+    started = payments.payment_start(
+        reference=order.reference,
+        amount=order.total,
+        subject=_("Order %(number)s") % {"number": order.number},
+        customer_id=order.customer_id,
+        return_url=return_url,
+    )
+    return started.pay_url
+
+
+# --- reactions to the payment gateway ------------------------------------------------------
+
+
+def _number_of(reference: str) -> str | None:
+    prefix = order_reference("")
+    return reference[len(prefix) :] if reference.startswith(prefix) else None
+
+
+def on_payment_succeeded(event: PaymentSucceeded) -> None:
+    """The gateway confirmed a payment: the order turns paid, then allocated to its warehouses.
+
+    Runs inside the payment's transaction. A payment for an order already cancelled (paid after
+    the timeout) is sent straight back in full.
+    """
+    number = _number_of(event.reference)
+    if number is None:
+        return
+    order_id = Order.objects.filter(number=number).values_list("pk", flat=True).first()
+    if order_id is None:
+        logger.error("payment %s for unknown order %s", event.payment_id, number)
+        return
+    actor = ActorContext.system()
+    order = _locked(order_id)
+    if order.status == OrderStatus.PENDING_PAYMENT and event.amount_fen == order.total_fen:
+        _move(order, Action.PAY, actor=actor, note=f"{event.gateway} {event.trade_no}", trade_no=event.trade_no)
+        order.paid_fen = event.amount_fen
+        order.paid_at = event.paid_at
+        allocated = stock.reservations_for(order.reference)
+        _move(
+            order,
+            Action.ALLOCATE,
+            actor=actor,
+            note=", ".join(sorted({a.warehouse_name for a in allocated})),
+            allocation=[{"sku_id": a.sku_id, "warehouse": a.warehouse_code, "quantity": a.quantity} for a in allocated],
+        )
+        order.save(update_fields=["status", "paid_fen", "paid_at"])
+        return
+    if order.status in (OrderStatus.CANCELLED, OrderStatus.PENDING_PAYMENT):
+        # Paid after the order was given up (or for a wrong amount): the money goes back.
+        order.paid_fen = F("paid_fen") + event.amount_fen
+        order.save(update_fields=["paid_fen"])
+        order.refresh_from_db(fields=["paid_fen"])
+        _event(order, kind="late_payment", actor=actor, note=str(Money(event.amount_fen)), trade_no=event.trade_no)
+        _refund_create(
+            order=order,
+            request_key=f"{order.reference}:returned-payment:{event.payment_id}",
+            lines=[],
+            amount=Money(event.amount_fen),
+            reason=_("The order was cancelled before the payment arrived"),
+            actor=actor,
+        )
+        return
+    logger.info("payment %s for order %s in status %s: nothing to do", event.payment_id, number, order.status)
+
+
+# --- refunds ---------------------------------------------------------------------------------
+
+
+def _pending_by_line(order: Order) -> dict[int, int]:
+    pending: dict[int, int] = {}
+    for refund in order.refunds.filter(status=RefundStatus.PENDING):
+        for part in refund.lines:
+            pending[int(part["line_id"])] = pending.get(int(part["line_id"]), 0) + int(part["amount_fen"])
+    return pending
+
+
+def line_refundable(line: OrderLine, pending_fen: int = 0) -> Money:
+    """What can still go back for a line: its paid share less refunds made or under way."""
+    return Money(max(line.total_fen - line.refunded_fen - pending_fen, 0))
+
+
+def _refund_create(
+    *,
+    order: Order,
+    request_key: str,
+    lines: list[dict[str, int]],
+    amount: Money,
+    reason: str,
+    actor: ActorContext,
+) -> OrderRefund:
+    refund = OrderRefund.objects.create(
+        order=order, request_key=request_key, amount_fen=amount.fen, lines=lines, reason=reason[:200], actor=actor.user
+    )
+    payments.refund_start(reference=order.reference, request_key=request_key, amount=amount, reason=reason, actor=actor)
+    _event(order, kind="refund_requested", actor=actor, note=f"{amount} {reason}"[:300], request_key=request_key)
+    return refund
+
+
+def order_refund(
+    *,
+    order: Order,
+    amounts: Mapping[int, Money | None],
+    reason: str,
+    request_key: str,
+    actor: ActorContext,
+) -> OrderRefund:
+    """Refund some lines of a paid order: each up to what is left of its paid share.
+
+    `amounts` maps line ids to an amount, or None for everything left on that line. The same
+    `request_key` (a double click, a retried request) answers the same refund, never a second.
+    Shipping is refunded with the last goods of the order.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed(_("Say why the money goes back."), details={"reason": "required"})
+    if not amounts:
+        raise ValidationFailed(_("Choose the lines to refund."), details={"lines": "required"})
+    key = f"{order.reference}:refund:{request_key}"[:100]
+    with transaction.atomic():
+        locked = _locked(order.pk)
+        existing = OrderRefund.objects.filter(request_key=key).first()
+        if existing is not None:
+            return existing
+        if locked.paid_fen == 0 or locked.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED):
+            raise OrderStateError(_("Only a paid order can be refunded."), details={"status": locked.status})
+        lines = {line.pk: line for line in locked.lines.all()}
+        pending = _pending_by_line(locked)
+        parts: list[dict[str, int]] = []
+        problems: dict[str, str] = {}
+        for line_id in sorted(amounts):
+            line = lines.get(line_id)
+            if line is None:
+                problems[str(line_id)] = _("Not a line of this order.")
+                continue
+            left = line_refundable(line, pending.get(line_id, 0))
+            wanted = amounts[line_id]
+            amount = left if wanted is None else wanted
+            if amount.fen <= 0 or amount > left:
+                problems[str(line_id)] = _("At most %(left)s can go back for this line.") % {"left": left}
+                continue
+            parts.append({"line_id": line_id, "amount_fen": amount.fen})
+        if problems:
+            raise ValidationFailed(_("Some lines cannot be refunded like that."), details={"lines": problems})
+        goods = sum(part["amount_fen"] for part in parts)
+        shipping = 0
+        remaining_after = sum(line_refundable(line, pending.get(pk, 0)).fen for pk, line in lines.items()) - goods
+        if remaining_after == 0 and locked.shipping_fen and not _shipping_refunded(locked):
+            shipping = locked.shipping_fen
+            parts.append({"line_id": 0, "amount_fen": shipping})
+        refund = _refund_create(
+            order=locked,
+            request_key=key,
+            lines=parts,
+            amount=Money(goods + shipping),
+            reason=reason,
+            actor=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="order.refund",
+            target=locked,
+            after={"request_key": key, "amount_fen": goods + shipping, "lines": parts, "reason": reason},
+        )
+    return refund
+
+
+def _shipping_refunded(order: Order) -> bool:
+    return any(
+        part["line_id"] == 0 for refund in order.refunds.exclude(status=RefundStatus.FAILED) for part in refund.lines
+    )
+
+
+def on_refund_succeeded(event: RefundSucceeded) -> None:
+    """The gateway sent the money back: book it on the lines; a fully refunded order closes."""
+    refund = OrderRefund.objects.filter(request_key=event.request_key).values_list("pk", "order_id").first()
+    if refund is None:
+        return
+    refund_id, order_id = refund
+    order = _locked(order_id)
+    booked = OrderRefund.objects.select_for_update().get(pk=refund_id)
+    if booked.status == RefundStatus.SUCCEEDED:
+        return
+    booked.status = RefundStatus.SUCCEEDED
+    booked.succeeded_at = timezone.now()
+    booked.save(update_fields=["status", "succeeded_at"])
+    for part in booked.lines:
+        if part["line_id"]:
+            OrderLine.objects.filter(pk=part["line_id"], order=order).update(
+                refunded_fen=F("refunded_fen") + part["amount_fen"]
+            )
+    order.refunded_fen += booked.amount_fen
+    actor = ActorContext.system()
+    _event(order, kind="refunded", actor=actor, note=str(Money(booked.amount_fen)), request_key=booked.request_key)
+    fully = order.refunded_fen >= order.paid_fen and order.paid_fen > 0
+    if fully and order.status not in (OrderStatus.CANCELLED, OrderStatus.CLOSED):
+        unshipped = order.status in (OrderStatus.PAID, OrderStatus.ALLOCATED)
+        _move(order, Action.CLOSE, actor=actor, note=_("Fully refunded"))
+        if unshipped:  # the reserved units go back on sale; shipped goods come back through after-sales
+            stock.stock_release(reference=order.reference, actor=actor, reason=_("Order refunded in full"))
+    order.save(update_fields=["status", "refunded_fen"])
+
+
+def on_refund_failed(event: RefundFailed) -> None:
+    """The gateway refused a refund: its amount can be asked for again."""
+    found = OrderRefund.objects.filter(request_key=event.request_key).values_list("pk", "order_id").first()
+    if found is None:
+        return
+    refund_id, order_id = found
+    order = _locked(order_id)
+    booked = OrderRefund.objects.select_for_update().get(pk=refund_id)
+    if booked.status != RefundStatus.PENDING:
+        return
+    booked.status = RefundStatus.FAILED
+    booked.save(update_fields=["status"])
+    _event(order, kind="refund_failed", actor=ActorContext.system(), note=event.reason[:300], request_key=booked.request_key)
+
+
+def order_get_for_customer(*, customer: User, number: str) -> Order:
+    order = Order.objects.filter(customer=customer, number=number).first()
+    if order is None:
+        raise NotFound(_("No such order."), details={"number": number})
+    return order
+
+
+__all__ = [
+    "Invoice",
+    "LineFacts",
+    "Order",
+    "ShipTo",
+    "line_refundable",
+    "on_payment_succeeded",
+    "on_refund_failed",
+    "on_refund_succeeded",
+    "order_cancel",
+    "order_find_by_key",
+    "order_get_for_customer",
+    "order_pay_start",
+    "order_place",
+    "order_refund",
+    "orders_cancel_overdue",
+]
