@@ -223,7 +223,14 @@ def get(port: int, path: str) -> tuple[int, float]:
     return status, (time.perf_counter() - started) * 1000
 
 
-def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def log_tail(log: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def start_gunicorn(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
     command = [
         sys.executable,
         "-m",
@@ -236,11 +243,13 @@ def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
         "--log-level",
         "warning",
     ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # Its log goes to a file: a pipe nobody reads fills up (64 KiB of tracebacks) and blocks the server.
+    with log.open("ab") as log_file:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: {server.stderr.read().decode() if server.stderr else ''}")
+            raise RuntimeError(f"gunicorn exited:\n{log_tail(log)}")
         try:
             if get(port, "/healthz")[0] == 200:
                 return server
@@ -337,6 +346,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that `finally` stops gunicorn
 
     var_dir = Path(tempfile.mkdtemp(prefix="shopkeeper-bench-"))
     env = server_env(var_dir)
@@ -363,7 +373,8 @@ def main() -> int:
               f"{time.perf_counter() - started:.1f} s", file=sys.stderr)  # fmt: skip
 
         port = free_port()
-        server = start_gunicorn(env, port)
+        server_log = var_dir / "gunicorn.log"
+        server = start_gunicorn(env, port, server_log)
         rng = random.Random(7)
         ids, slugs = seeded.product_ids, seeded.category_slugs
         sorts = ["sales", "price_asc", "price_desc", "newest"]
@@ -382,7 +393,10 @@ def main() -> int:
             Case("product list API /api/v1/shop/products", lambda size: [list_path(i) for i in range(size)]),
         ]
         for case in cases:  # warm-up: worker processes, connections, template and URL caches
-            drive(port, case.paths(max(20, args.concurrency * 10)), args.concurrency)
+            if drive(port, case.paths(max(20, args.concurrency * 10)), args.concurrency).failures:
+                print(f"{case.name}: requests failed in the warm-up; the server's log ends:\n{log_tail(server_log)}",
+                      file=sys.stderr)  # fmt: skip
+                return 1
         per_round = max(1, args.requests // args.rounds)
         for _round in range(args.rounds):
             for case in cases:  # interleaved, so a busy moment of the machine hits every case
@@ -392,7 +406,9 @@ def main() -> int:
             stop(server)
         if seeded is not None and not own_database:
             unseed(seeded)
-        if not args.keep:
+        if args.keep:
+            print(f"kept: {var_dir} (gunicorn.log is the server's log)", file=sys.stderr)
+        else:
             shutil.rmtree(var_dir, ignore_errors=True)
 
     baseline = cases[0]
@@ -414,7 +430,7 @@ def main() -> int:
             f"| {case.rate / baseline.rate:.2f}× | {p50 / base_p50:.2f}× |"
         )
     if failures:
-        print(f"\n{failures} request(s) failed or did not answer 200", file=sys.stderr)
+        print(f"\n{failures} request(s) failed or did not answer 200 (--keep keeps the server's log)", file=sys.stderr)
         return 1
     return 0
 

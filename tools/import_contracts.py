@@ -61,4 +61,4 @@ class AppBoundaryContract(Contract):
             lines = ", ".join(f"l.{line}" for line in violation["lines"])
             output.print_error(f"{violation['importer']} -> {violation['imported']} ({lines})")
             output.new_line()
-        output.print("Import another app only through its services, selectors, enums, errors or events.")
+        output.print("Import another app only through its services, selectors, enums, errors, events or auth.")

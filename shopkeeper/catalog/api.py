@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -41,7 +42,7 @@ from shopkeeper.catalog.services.compliance import product_copy
 from shopkeeper.catalog.services.products import QualificationInput
 from shopkeeper.core.domain.money import Money
 from shopkeeper.core.enums import AuditChannel
-from shopkeeper.core.errors import NotFound
+from shopkeeper.core.errors import NotFound, PermissionDenied
 from shopkeeper.core.permissions import requires
 from shopkeeper.core.roles import (
     ARRANGE_HOME,
@@ -103,6 +104,8 @@ def _hit_out(hit: Hit) -> HitOut:
 
 
 # --- products -------------------------------------------------------------------------------
+# Product ids are typed in the paths ({int:product_id}): an untyped segment would also match
+# "bulk-list" and "bulk-delist", and a POST there would reach the product's route and get a 405.
 
 
 @router.get("/products", response=list[ProductRowOut], summary="Products, with the console's filters")
@@ -131,7 +134,7 @@ def product_list(
     )
 
 
-@router.get("/products/{product_id}", response=ProductOut, summary="One product with SKUs, media, documents")
+@router.get("/products/{int:product_id}", response=ProductOut, summary="One product with SKUs, media, documents")
 @requires(VIEW_CATALOG, api=True)
 def product_get(request: HttpRequest, product_id: int) -> Product:
     return selectors.product_detail(product_id=product_id)
@@ -144,24 +147,47 @@ def product_create(request: HttpRequest, payload: ProductIn) -> Status[Product]:
     return Status(201, selectors.product_detail(product_id=product.pk))
 
 
-@router.put("/products/{product_id}", response=ProductOut, summary="Replace a product's fields and SKUs")
+def _changes_prices(product: Product, data: services.ProductInput) -> bool:
+    """Whether the new fields change a price of a SKU the product has (SKUs matched by code)."""
+    existing = {sku.code: sku for sku in product.skus.all()}
+    for item in data.skus:
+        sku = existing.get(item.code.strip())
+        if sku is not None and (item.sale_price.fen, item.list_price.fen, item.cost_price.fen) != (
+            sku.sale_price_fen,
+            sku.list_price_fen,
+            sku.cost_price_fen,
+        ):
+            return True
+    return False
+
+
+@router.put(
+    "/products/{int:product_id}",
+    response=ProductOut,
+    summary="Replace a product's fields and SKUs (a price change also needs catalog.change_prices)",
+)
 @requires(MANAGE_PRODUCTS, api=True)
 def product_update(request: HttpRequest, product_id: int, payload: ProductUpdateIn) -> Product:
     product = selectors.product_get(product_id=product_id)
-    services.product_update(
-        actor=_actor(request), product=product, data=_product_input(payload), price_reason=payload.price_reason
-    )
+    data = _product_input(payload)
+    # As in the console editor: editing a product and changing its prices are separate permissions.
+    if not request.user.has_perm(CHANGE_PRICES) and _changes_prices(product, data):
+        raise PermissionDenied(
+            _("You may not change prices; leave them as they were or ask a colleague who may."),
+            details={"permission": CHANGE_PRICES},
+        )
+    services.product_update(actor=_actor(request), product=product, data=data, price_reason=payload.price_reason)
     return selectors.product_detail(product_id=product_id)
 
 
-@router.post("/products/{product_id}/list", response=ProductOut, summary="List (put on sale)")
+@router.post("/products/{int:product_id}/list", response=ProductOut, summary="List (put on sale)")
 @requires(MANAGE_PRODUCTS, api=True)
 def product_list_one(request: HttpRequest, product_id: int) -> Product:
     services.product_list(actor=_actor(request), product=selectors.product_get(product_id=product_id))
     return selectors.product_detail(product_id=product_id)
 
 
-@router.post("/products/{product_id}/delist", response=ProductOut, summary="Delist (take off sale)")
+@router.post("/products/{int:product_id}/delist", response=ProductOut, summary="Delist (take off sale)")
 @requires(MANAGE_PRODUCTS, api=True)
 def product_delist_one(request: HttpRequest, product_id: int) -> Product:
     services.product_delist(actor=_actor(request), product=selectors.product_get(product_id=product_id))
@@ -180,7 +206,7 @@ def products_bulk_delist(request: HttpRequest, payload: IdsIn) -> list[int]:
     return [p.pk for p in services.products_bulk_delist(actor=_actor(request), product_ids=payload.ids)]
 
 
-@router.put("/products/{product_id}/schedule", response=ProductOut, summary="Schedule listing/delisting")
+@router.put("/products/{int:product_id}/schedule", response=ProductOut, summary="Schedule listing/delisting")
 @requires(MANAGE_PRODUCTS, api=True)
 def product_schedule(request: HttpRequest, product_id: int, payload: ScheduleIn) -> Product:
     services.product_schedule(
@@ -192,7 +218,7 @@ def product_schedule(request: HttpRequest, product_id: int, payload: ScheduleIn)
     return selectors.product_detail(product_id=product_id)
 
 
-@router.get("/products/{product_id}/price-history", response=list[PriceChangeOut], summary="Price history")
+@router.get("/products/{int:product_id}/price-history", response=list[PriceChangeOut], summary="Price history")
 @requires(VIEW_CATALOG, api=True)
 @paginate(LimitOffsetPagination)
 def product_price_history(request: HttpRequest, product_id: int) -> QuerySet[PriceChange]:

@@ -4,21 +4,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from ninja import Field, Schema
 
+from shopkeeper.core.schemas import MoneyOut, money_out
+
 YUAN_PATTERN = r"^-?\d{1,9}(\.\d{1,2})?$"
-
-
-class MoneyOut(Schema):
-    fen: int
-    yuan: str
-
-
-def money_out(fen: int) -> MoneyOut:
-    return MoneyOut(fen=fen, yuan=f"{Decimal(fen) / 100:.2f}")
 
 
 class SkuIn(Schema):

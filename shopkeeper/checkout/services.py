@@ -208,26 +208,30 @@ def checkout_submit(
         detail=address.detail,
         region=region or "",
     )
-    try:
-        with transaction.atomic():
-            order = orders.order_place(
-                customer=customer,
-                priced=priced,
-                facts=view.facts(),
-                ship_to=ship_to,
-                idempotency_key=key,
-                actor=actor,
-                channel=channel,
-                note=note.strip(),
-                invoice=chosen_invoice,
-            )
-            CartLine.objects.filter(cart=cart, sku_id__in=[line.sku_id for line in view.lines]).delete()
-    except IntegrityError:
-        # The same key won a race in a parallel request: answer that order.
-        raced = orders.order_find_by_key(customer=customer, idempotency_key=key)
-        if raced is None:
-            raise
-        return raced
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                order = orders.order_place(
+                    customer=customer,
+                    priced=priced,
+                    facts=view.facts(),
+                    ship_to=ship_to,
+                    idempotency_key=key,
+                    actor=actor,
+                    channel=channel,
+                    note=note.strip(),
+                    invoice=chosen_invoice,
+                )
+                CartLine.objects.filter(cart=cart, sku_id__in=[line.sku_id for line in view.lines]).delete()
+            break
+        except IntegrityError:
+            # The same key won a race in a parallel request: answer that order. Otherwise the
+            # random order number clashed with another (rare): number it again, once.
+            raced = orders.order_find_by_key(customer=customer, idempotency_key=key)
+            if raced is not None:
+                return raced
+            if attempt:
+                raise
     return order
 
 

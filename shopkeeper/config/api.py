@@ -43,6 +43,7 @@ api.add_router("/shop/account", "shopkeeper.customers.api.router")  # customer s
 # --- payments routers ---
 api.add_router("/payments", "shopkeeper.payments.api.router")  # staff reads of payments and refunds
 # --- checkout and orders routers ---
+api.add_router("/shop", "shopkeeper.checkout.api_shop.router")  # the customer's cart, checkout and orders
 api.add_router("/orders", "shopkeeper.orders.api.router")  # the order desk (staff)
 
 CSRF_MESSAGE = "CSRF check failed: send the csrftoken cookie's value in the X-CSRFToken header"

@@ -354,7 +354,7 @@ class SkuForm(forms.Form):
     list_price = YuanField(label=_("List price (¥)"))
     cost_price = YuanField(label=_("Cost price (¥)"))
     weight_g = forms.IntegerField(label=_("Weight (g)"), min_value=0, required=False, initial=0)
-    stock_quantity = forms.IntegerField(label=_("Quantity"), min_value=0, required=False, initial=0)
+    stock_quantity = forms.IntegerField(label=_("Stock"), min_value=0, required=False, initial=0)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def clean_spec_values(self) -> dict[str, str]:

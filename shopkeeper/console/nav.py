@@ -16,11 +16,13 @@ from shopkeeper.core.roles import (
     MANAGE_BANNED_WORDS,
     MANAGE_SHIPPING,
     MANAGE_STAFF,
+    MANAGE_STOCK,
     MODERATE_REVIEWS,
     USE_API_TOKENS,
     VIEW_AUDIT_LOG,
     VIEW_CATALOG,
     VIEW_COMPLIANCE_REPORT,
+    VIEW_INVENTORY,
     VIEW_ORDERS,
     VIEW_ROLES,
     VIEW_SYSTEM_HEALTH,
@@ -58,12 +60,18 @@ CATALOG_ITEMS: list[NavItem] = [NavItem(_("Products"), "console:product_list", V
 CATALOG_ITEMS += [  # catalog tools
     NavItem(_("Import & export"), "console:catalog_import", IMPORT_PRODUCTS),
     NavItem(_("Compliance"), "console:catalog_compliance", VIEW_COMPLIANCE_REPORT),
-    NavItem(_("Banned words"), "console:catalog_banned_words", MANAGE_BANNED_WORDS),
+    NavItem(_("Banned words"), "console:catalog_banned_words", VIEW_COMPLIANCE_REPORT),  # read-only without manage
     NavItem(_("Home page"), "console:catalog_home", ARRANGE_HOME),
 ]
 CATALOG_ITEMS += [NavItem(_("Reviews"), "console:review_list", MODERATE_REVIEWS)]  # review moderation
 # Stock and warehouses (inventory work), in menu order.
-INVENTORY_ITEMS: list[NavItem] = []
+INVENTORY_ITEMS: list[NavItem] = [
+    NavItem(_("Stock"), "console:inventory_stock", VIEW_INVENTORY),
+    NavItem(_("Low-stock alerts"), "console:inventory_alerts", VIEW_INVENTORY),
+    NavItem(_("Warehouses"), "console:inventory_warehouses", VIEW_INVENTORY),
+    NavItem(_("Receive goods"), "console:inventory_receive", MANAGE_STOCK),
+    NavItem(_("Stock import"), "console:inventory_import", MANAGE_STOCK),
+]
 # Orders, payments and refunds (orders work), in menu order.
 ORDER_ITEMS: list[NavItem] = [
     NavItem(_("Orders"), "console:order_list", VIEW_ORDERS),

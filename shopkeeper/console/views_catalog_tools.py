@@ -10,11 +10,13 @@ import re
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from shopkeeper.catalog import selectors, services
@@ -38,12 +40,12 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
 }
-SUMMARY_LABELS = (
-    ("created", _("created")),
-    ("updated", _("updated")),
-    ("unchanged", _("unchanged")),
-    ("listed", _("listed")),
-    ("delisted", _("delisted")),
+SUMMARY_LABELS = (  # lazy: read in the language of each request, not of the import
+    ("created", gettext_lazy("created")),
+    ("updated", gettext_lazy("updated")),
+    ("unchanged", gettext_lazy("unchanged")),
+    ("listed", gettext_lazy("listed")),
+    ("delisted", gettext_lazy("delisted")),
 )
 
 
@@ -257,9 +259,13 @@ def _error_on_form(form: Any, exc: ShopkeeperError) -> None:
         form.add_error(None, exc.message)
 
 
-@console_page(MANAGE_BANNED_WORDS)
+@console_page(VIEW_COMPLIANCE_REPORT)
 def banned_words(request: HttpRequest) -> HttpResponse:
-    """The list and the add form (POST adds; the service refuses an empty or duplicate word)."""
+    """The list, which whoever reads the compliance report may read too (as over the API), and for
+    the keepers of the list the add form (POST adds; the service refuses an empty or duplicate word)."""
+    can_manage = request.user.has_perm(MANAGE_BANNED_WORDS)
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied(MANAGE_BANNED_WORDS)
     form = BannedWordAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -274,7 +280,7 @@ def banned_words(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "console/catalog/banned_words.html",
-        {"form": form, "words": words, "active": active or ""},
+        {"form": form, "words": words, "active": active or "", "can_manage": can_manage},
         status=422 if request.method == "POST" else 200,
     )
 

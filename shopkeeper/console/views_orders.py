@@ -40,6 +40,7 @@ from shopkeeper.orders.enums import InvoiceKind, OrderStatus, RefundStatus
 from shopkeeper.payments import selectors as payments
 
 PAGE_SIZE = 25
+REGION_ORDER = {region.value: index for index, region in enumerate(Region)}  # east, south, …; "" last
 FILTER_FIELDS = ("q", "status", "placed_from", "placed_to", "channel", "region", "province", "min_total", "max_total")
 
 # What each timeline entry is called; kinds not listed show as they are stored.
@@ -55,6 +56,7 @@ EVENT_LABELS = {
     "late_payment": gettext_lazy("Payment after cancelling"),
     "refund_requested": gettext_lazy("Refund requested"),
     "refunded": gettext_lazy("Refunded"),
+    "refund_failed": gettext_lazy("Refund failed"),
 }
 
 
@@ -357,7 +359,7 @@ def _shipping_page(
                 auto_id=f"id_{rule.region or 'default'}_%s",
             ),
         }
-        for rule in sorted(rules, key=lambda rule: (rule.region == "", rule.region))
+        for rule in sorted(rules, key=lambda rule: REGION_ORDER.get(rule.region, len(REGION_ORDER)))
     ]
     missing = [(r.value, f"{REGION_NAMES[r]} ({r.value})") for r in Region if r.value not in known]
     if "" not in known:

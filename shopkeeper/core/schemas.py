@@ -1,11 +1,24 @@
-"""API schemas for core: the current user, tokens, staff, roles and the audit log."""
+"""API schemas for core: money as every app shows it, the current user, tokens, staff, roles and
+the audit log."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from ninja import Field, Schema
+
+
+class MoneyOut(Schema):
+    """An amount as the API answers it: exact fen, and yuan as a string ("199.00"), never a float."""
+
+    fen: int
+    yuan: str
+
+
+def money_out(fen: int) -> MoneyOut:
+    return MoneyOut(fen=fen, yuan=f"{Decimal(fen) / 100:.2f}")
 
 
 class MeOut(Schema):

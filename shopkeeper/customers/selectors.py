@@ -6,6 +6,9 @@ someone else is "not found", exactly like one that does not exist.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
 
@@ -17,6 +20,7 @@ from shopkeeper.customers.models import Address, Customer
 
 __all__ = [
     "MAX_ADDRESSES",
+    "ShopperFacts",
     "address_count",
     "address_default",
     "address_get",
@@ -28,6 +32,7 @@ __all__ = [
     "mobile_mask",
     "mobile_normalize",
     "province_names",
+    "shoppers_with_default_address",
 ]
 
 
@@ -76,3 +81,50 @@ def address_default(user: User | AnonymousUser) -> Address | None:
     if not user.is_authenticated:
         return None
     return Address.objects.filter(customer_id=user.pk, is_default=True).first()
+
+
+# --- bulk reads (demo data, reports) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShopperFacts:
+    """A customer with their default address, as orders and demo histories need them."""
+
+    user_id: int
+    registered_at: datetime
+    channel: str
+    display_name: str
+    recipient: str
+    mobile: str
+    province: str
+    city: str
+    district: str
+    detail: str
+
+
+def shoppers_with_default_address() -> list[ShopperFacts]:
+    """Every customer who has a default address, in two queries."""
+    customers = {
+        row["user_id"]: row
+        for row in Customer.objects.values("user_id", "registered_at", "channel", "nickname", "mobile")
+    }
+    found: list[ShopperFacts] = []
+    for address in Address.objects.filter(is_default=True).order_by("customer_id"):
+        customer = customers.get(address.customer_id)
+        if customer is None:
+            continue
+        found.append(
+            ShopperFacts(
+                user_id=address.customer_id,
+                registered_at=customer["registered_at"],
+                channel=customer["channel"],
+                display_name=customer["nickname"] or address.recipient,
+                recipient=address.recipient,
+                mobile=address.mobile,
+                province=address.province,
+                city=address.city,
+                district=address.district,
+                detail=address.detail,
+            )
+        )
+    return found

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 from typing import Any
@@ -286,7 +286,7 @@ def address_create(
         default = becomes_default(book_size=size, asked=is_default)
         if default:
             _clear_default(user)
-        return Address.objects.create(customer=user, is_default=default, **asdict(cleaned))
+        return Address.objects.create(customer=user, is_default=default, **cleaned.fields())
 
 
 def address_update(
@@ -310,7 +310,7 @@ def address_update(
         if is_default and not address.is_default:
             _clear_default(user)
             address.is_default = True
-        for name, value in asdict(cleaned).items():
+        for name, value in cleaned.fields().items():
             setattr(address, name, value)
         address.save()
     return address
@@ -381,7 +381,7 @@ def customers_bulk_load(
     customers: Iterable[BulkCustomer],
     password_hash: str,
     batch_size: int = 2000,
-    on_batch: Callable[[int], None] | None = None,
+    on_batch: Callable[[int], object] | None = None,
 ) -> BulkCustomersResult:
     """Insert many customers with their addresses in batches, every row checked first like a
     sign-up would be. All accounts share one already hashed password (hashing is slow on purpose)."""
@@ -401,7 +401,7 @@ def customers_bulk_load(
                         % {"limit": MAX_ADDRESSES},
                         details={"mobile": number, "limit": MAX_ADDRESSES},
                     )
-                books.append([_validated(AddressDraft(**asdict(address))) for address in row.addresses])
+                books.append([_validated(AddressDraft(**vars(address))) for address in row.addresses])
                 users.append(
                     User(
                         username=number,
@@ -429,7 +429,7 @@ def customers_bulk_load(
                     customer_id=user.pk,
                     is_default=index == 0,
                     created_at=row.registered_at,
-                    **asdict(draft),
+                    **draft.fields(),
                 )
                 for user, row, book in zip(created, batch, books, strict=True)
                 for index, draft in enumerate(book)

@@ -18,6 +18,7 @@ from shopkeeper.demo.context import DemoContext
 from shopkeeper.demo.domain.catalog import BRANDS, SCENES, DemoProduct, category_paths, demo_products
 from shopkeeper.demo.domain.people import person_name
 from shopkeeper.demo.steps_customers import customers_step
+from shopkeeper.demo.steps_orders import orders_step
 
 DEMO_PASSWORD = "shopkeeper-demo"  # noqa: S105  (printed by `make run`; demo databases only)
 DemoStep = Callable[[DemoContext], None]
@@ -138,4 +139,5 @@ STEPS: list[tuple[str, DemoStep]] = [
     # --- customers step (accounts, addresses) ---
     ("customers", customers_step),
     # --- orders step (carts, orders, payments over history_days) ---
+    ("orders", orders_step),
 ]

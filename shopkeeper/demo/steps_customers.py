@@ -15,6 +15,7 @@ from shopkeeper.demo.domain.customers import demo_customers
 DEMO_PASSWORD = "shopkeeper-demo"  # noqa: S105  (steps.DEMO_PASSWORD; steps imports this module, so not from there)
 DEMO_CUSTOMER_MOBILE = "13800138000"
 
+
 def _demo_customer(ctx: DemoContext) -> customer_services.BulkCustomer:
     return customer_services.BulkCustomer(
         mobile=DEMO_CUSTOMER_MOBILE,
@@ -59,7 +60,7 @@ def _rows(ctx: DemoContext) -> Iterator[customer_services.BulkCustomer]:
             nickname=shopper.nickname,
             registered_at=shopper.registered_at,
             channel=shopper.channel,
-            addresses=[customer_services.BulkAddress(**address.__dict__) for address in shopper.addresses],
+            addresses=[customer_services.BulkAddress(**vars(address)) for address in shopper.addresses],
         )
 
 

@@ -23,7 +23,6 @@ from shopkeeper.inventory.schemas import (
     ImbalanceOut,
     LedgerCheckOut,
     LineIn,
-    MovementOut,
     ReceiveIn,
     SafetyStockIn,
     StockDetailOut,
@@ -46,9 +45,8 @@ def _line(payload: LineIn) -> tuple[int, int]:
     return warehouse.pk, services.sku_ref(code=payload.sku).id
 
 
-def _changed(movement: StockMovement) -> ChangeOut:
-    stock = selectors.stock_get(stock_id=movement.stock_id)
-    return ChangeOut(stock=StockOut.from_orm(stock), movement=MovementOut.from_orm(movement))
+def _changed(movement: StockMovement) -> dict[str, object]:
+    return {"stock": selectors.stock_get(stock_id=movement.stock_id), "movement": movement}
 
 
 # --- warehouses -----------------------------------------------------------------------------
@@ -95,21 +93,19 @@ class LedgerPaging(Schema):
     ledger_limit: int = Field(50, ge=1, le=500)
 
 
-@router.get("/stock/{stock_id}", response=StockDetailOut, summary="One stock line with its ledger")
+@router.get("/stock/{int:stock_id}", response=StockDetailOut, summary="One stock line with its ledger")
 @requires(VIEW_INVENTORY, api=True)
-def stock_get(request: HttpRequest, stock_id: int, paging: Query[LedgerPaging]) -> StockDetailOut:
+def stock_get(request: HttpRequest, stock_id: int, paging: Query[LedgerPaging]) -> Stock:
     stock = selectors.stock_get(stock_id=stock_id)
     ledger = selectors.stock_ledger(stock_id=stock.pk)
-    return StockDetailOut(
-        **StockOut.from_orm(stock).dict(),
-        ledger=[MovementOut.from_orm(movement) for movement in ledger[: paging.ledger_limit]],
-        ledger_count=ledger.count(),
-    )
+    stock.ledger = list(ledger[: paging.ledger_limit])  # type: ignore[attr-defined]  # read by StockDetailOut
+    stock.ledger_count = ledger.count()  # type: ignore[attr-defined]
+    return stock
 
 
 @router.post("/stock/adjust", response=ChangeOut, summary="Adjust or write off on hand, with a reason")
 @requires(MANAGE_STOCK, api=True)
-def stock_adjust(request: HttpRequest, payload: AdjustIn) -> ChangeOut:
+def stock_adjust(request: HttpRequest, payload: AdjustIn) -> dict[str, object]:
     warehouse_id, sku_id = _line(payload)
     movement = services.stock_adjust(
         sku_id=sku_id,
@@ -125,7 +121,7 @@ def stock_adjust(request: HttpRequest, payload: AdjustIn) -> ChangeOut:
 
 @router.post("/stock/stocktake", response=ChangeOut, summary="Record a count: on hand becomes what was counted")
 @requires(MANAGE_STOCK, api=True)
-def stock_stocktake(request: HttpRequest, payload: StocktakeIn) -> ChangeOut:
+def stock_stocktake(request: HttpRequest, payload: StocktakeIn) -> dict[str, object]:
     warehouse_id, sku_id = _line(payload)
     movement = services.stocktake(
         sku_id=sku_id,
@@ -140,7 +136,7 @@ def stock_stocktake(request: HttpRequest, payload: StocktakeIn) -> ChangeOut:
 
 @router.post("/stock/receive", response=ChangeOut, summary="Receive goods into a warehouse")
 @requires(MANAGE_STOCK, api=True)
-def stock_receive(request: HttpRequest, payload: ReceiveIn) -> ChangeOut:
+def stock_receive(request: HttpRequest, payload: ReceiveIn) -> dict[str, object]:
     warehouse_id, sku_id = _line(payload)
     movement = services.stock_receive(
         sku_id=sku_id,
@@ -153,7 +149,7 @@ def stock_receive(request: HttpRequest, payload: ReceiveIn) -> ChangeOut:
     return _changed(movement)
 
 
-@router.put("/stock/{stock_id}/safety-stock", response=StockOut, summary="Set a stock line's safety stock")
+@router.put("/stock/{int:stock_id}/safety-stock", response=StockOut, summary="Set a stock line's safety stock")
 @requires(SET_SAFETY_STOCK, api=True)
 def stock_safety(request: HttpRequest, stock_id: int, payload: SafetyStockIn) -> Stock:
     services.safety_stock_set(stock_id=stock_id, quantity=payload.safety_stock, actor=_actor(request))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shopkeeper.core.domain.money import Money
@@ -125,7 +126,7 @@ class OrderEvent(models.Model):
     actor_label = models.CharField(max_length=100, blank=True)
     note = models.CharField(max_length=300, blank=True)
     data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)  # a default: history loads set it
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -147,7 +148,7 @@ class OrderRefund(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
     succeeded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -122,3 +122,35 @@ def order_refunds(order: Order) -> list[OrderRefund]:
 
 def paid_total_between(start: datetime, end: datetime) -> int:
     return Order.objects.filter(paid_at__gte=start, paid_at__lt=end).aggregate(total=Sum("paid_fen"))["total"] or 0
+
+
+@dataclass(frozen=True)
+class LineDelivery:
+    """One of a customer's order lines and when it reached them (None: not delivered yet)."""
+
+    line: OrderLine
+    order: Order
+    delivered_at: datetime | None
+
+    @property
+    def review_key(self) -> str:
+        return f"order-line:{self.line.pk}"
+
+
+def line_delivery(*, customer: User, number: str, line_id: int) -> LineDelivery | None:
+    line = (
+        OrderLine.objects.select_related("order")
+        .filter(pk=line_id, order__number=number, order__customer=customer)
+        .first()
+    )
+    if line is None:
+        return None
+    delivered = (
+        OrderEvent.objects.filter(order_id=line.order_id, kind="deliver")
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if delivered is None and line.order.status in (OrderStatus.DELIVERED, OrderStatus.COMPLETED):
+        delivered = line.order.placed_at
+    return LineDelivery(line=line, order=line.order, delivered_at=delivered)

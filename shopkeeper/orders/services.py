@@ -8,9 +8,9 @@ stock and payment rows. Every status change goes through the pure state machine 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -460,7 +460,13 @@ def on_refund_failed(event: RefundFailed) -> None:
         return
     booked.status = RefundStatus.FAILED
     booked.save(update_fields=["status"])
-    _event(order, kind="refund_failed", actor=ActorContext.system(), note=event.reason[:300], request_key=booked.request_key)
+    _event(
+        order,
+        kind="refund_failed",
+        actor=ActorContext.system(),
+        note=event.reason[:300],
+        request_key=booked.request_key,
+    )
 
 
 def order_get_for_customer(*, customer: User, number: str) -> Order:
@@ -470,9 +476,218 @@ def order_get_for_customer(*, customer: User, number: str) -> Order:
     return order
 
 
+# --- history loads (demo data, migrations from another system) ------------------------------
+
+
+@dataclass(frozen=True)
+class HistoricOrder:
+    """An order that already happened elsewhere (or in the demo): written as it was, in bulk."""
+
+    customer_id: int
+    priced: PricedCart
+    facts: Mapping[str, LineFacts]
+    ship_to: ShipTo
+    placed_at: datetime
+    status: str
+    channel: str = "direct"
+    paid_at: datetime | None = None
+    shipped_at: datetime | None = None
+    delivered_at: datetime | None = None
+    completed_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    closed_at: datetime | None = None
+    trade_no: str = ""
+
+
+@dataclass(frozen=True)
+class LoadedLine:
+    line_id: int
+    product_id: int
+    sku_id: int
+    quantity: int
+    total_fen: int
+
+
+@dataclass(frozen=True)
+class LoadedOrder:
+    order_id: int
+    number: str
+    reference: str
+    customer_id: int
+    status: str
+    total_fen: int
+    paid_at: datetime | None
+    delivered_at: datetime | None
+    closed_at: datetime | None
+    lines: tuple[LoadedLine, ...]
+
+
+def _history_events(order: Order, row: HistoricOrder) -> list[OrderEvent]:
+    steps: list[tuple[str, str, str, datetime | None]] = [("placed", "", "", row.placed_at)]
+    if row.status == OrderStatus.CANCELLED:
+        steps.append(("cancel", OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED, row.cancelled_at))
+    chain = [
+        (Action.PAY, row.paid_at),
+        (Action.ALLOCATE, row.paid_at),
+        (Action.SHIP, row.shipped_at),
+        (Action.DELIVER, row.delivered_at),
+        (Action.COMPLETE, row.completed_at),
+    ]
+    status = Status.PENDING_PAYMENT
+    for action, when in chain:
+        if when is None:
+            break
+        after = next_status(status, action)
+        steps.append((action.value, status.value, after.value, when))
+        status = after
+    if row.closed_at is not None:
+        steps.append((Action.CLOSE.value, status.value, OrderStatus.CLOSED, row.closed_at))
+    return [
+        OrderEvent(
+            order=order,
+            kind=kind,
+            from_status=before,
+            to_status=after,
+            actor_label="system",
+            note=str(order.total) if kind == "placed" else "",
+            created_at=when or row.placed_at,
+        )
+        for kind, before, after, when in steps
+    ]
+
+
+def orders_bulk_load(rows: Sequence[HistoricOrder], *, batch_size: int = 1000) -> list[LoadedOrder]:
+    """Write past orders with their lines and timelines in bulk (no stock or payment side effects:
+    the caller records those). Every order's lines sum exactly to its goods total."""
+    loaded: list[LoadedOrder] = []
+    used: set[str] = set()
+
+    def fresh_number(day: date) -> str:
+        number = order_number(day)
+        while number in used:
+            number = order_number(day)
+        used.add(number)
+        return number
+
+    with transaction.atomic():
+        for start in range(0, len(rows), batch_size):
+            batch = rows[start : start + batch_size]
+            orders = [
+                Order(
+                    number=fresh_number(timezone.localdate(row.placed_at)),
+                    customer_id=row.customer_id,
+                    status=row.status,
+                    channel=row.channel[:40] or "direct",
+                    recipient=row.ship_to.recipient,
+                    mobile=row.ship_to.mobile,
+                    province=row.ship_to.province,
+                    city=row.ship_to.city,
+                    district=row.ship_to.district,
+                    address_detail=row.ship_to.detail,
+                    region=row.ship_to.region,
+                    subtotal_fen=row.priced.subtotal.fen,
+                    discount_fen=row.priced.discount.fen,
+                    shipping_fen=row.priced.shipping.fen,
+                    total_fen=row.priced.total.fen,
+                    paid_fen=row.priced.total.fen if row.paid_at else 0,
+                    refunded_fen=row.priced.total.fen if row.closed_at else 0,
+                    idempotency_key=f"history:{start + index}",
+                    explanation=list(row.priced.explanation),
+                    placed_at=row.placed_at,
+                    pay_deadline=row.placed_at + payment_timeout(),
+                    paid_at=row.paid_at,
+                    cancelled_at=row.cancelled_at,
+                    cancel_reason=_("Not paid in time") if row.cancelled_at else "",
+                )
+                for index, row in enumerate(batch)
+            ]
+            Order.objects.bulk_create(orders)
+            if any(order.pk is None for order in orders):  # backends that do not return ids
+                numbers = {order.number: order for order in orders}
+                for pk, number in Order.objects.filter(number__in=numbers).values_list("pk", "number"):
+                    numbers[number].pk = pk
+            lines = [
+                OrderLine(
+                    order=order,
+                    sku_id=row.facts[line.key].sku_id,
+                    product_id=row.facts[line.key].product_id,
+                    sku_code=row.facts[line.key].sku_code,
+                    title=row.facts[line.key].title[:200],
+                    spec_label=row.facts[line.key].spec_label[:200],
+                    image=row.facts[line.key].image[:500],
+                    unit_price_fen=line.unit_price.fen,
+                    quantity=line.quantity,
+                    subtotal_fen=line.subtotal.fen,
+                    discount_fen=line.discount.fen,
+                    total_fen=line.total.fen,
+                    refunded_fen=line.total.fen if row.closed_at else 0,
+                    explanation=list(line.explanation),
+                    position=position,
+                )
+                for order, row in zip(orders, batch, strict=True)
+                for position, line in enumerate(row.priced.lines)
+            ]
+            OrderLine.objects.bulk_create(lines, batch_size=batch_size)
+            OrderEvent.objects.bulk_create(
+                [event for order, row in zip(orders, batch, strict=True) for event in _history_events(order, row)],
+                batch_size=batch_size,
+            )
+            by_order: dict[int, list[LoadedLine]] = {}
+            for line in lines:
+                by_order.setdefault(line.order.pk, []).append(
+                    LoadedLine(
+                        line_id=line.pk,
+                        product_id=line.product_id,
+                        sku_id=line.sku_id or 0,
+                        quantity=line.quantity,
+                        total_fen=line.total_fen,
+                    )
+                )
+            loaded += [
+                LoadedOrder(
+                    order_id=order.pk,
+                    number=order.number,
+                    reference=order.reference,
+                    customer_id=row.customer_id,
+                    status=row.status,
+                    total_fen=order.total_fen,
+                    paid_at=row.paid_at,
+                    delivered_at=row.delivered_at,
+                    closed_at=row.closed_at,
+                    lines=tuple(by_order.get(order.pk, [])),
+                )
+                for order, row in zip(orders, batch, strict=True)
+            ]
+    return loaded
+
+
+def order_refunds_bulk_record(orders: Sequence[LoadedOrder]) -> None:
+    """Book the full refunds of closed historic orders (the payment side records its own)."""
+    OrderRefund.objects.bulk_create(
+        [
+            OrderRefund(
+                order_id=order.order_id,
+                request_key=f"{order.reference}:refund:history",
+                amount_fen=order.total_fen,
+                lines=[{"line_id": line.line_id, "amount_fen": line.total_fen} for line in order.lines],
+                reason=_("Returned"),
+                status=RefundStatus.SUCCEEDED,
+                created_at=order.closed_at,
+                succeeded_at=order.closed_at,
+            )
+            for order in orders
+            if order.closed_at is not None and order.total_fen > 0
+        ],
+        batch_size=1000,
+    )
+
+
 __all__ = [
+    "HistoricOrder",
     "Invoice",
     "LineFacts",
+    "LoadedLine",
+    "LoadedOrder",
     "Order",
     "ShipTo",
     "line_refundable",
@@ -485,5 +700,7 @@ __all__ = [
     "order_pay_start",
     "order_place",
     "order_refund",
+    "order_refunds_bulk_record",
+    "orders_bulk_load",
     "orders_cancel_overdue",
 ]

@@ -13,4 +13,5 @@ urlpatterns: list[URLPattern] = [
     path("orders/<str:number>/cancel/", views.order_cancel, name="order_cancel"),
     path("orders/<str:number>/paid/", views.order_paid, name="order_paid"),
     path("orders/<str:number>/status/", views.order_status, name="order_status"),
+    path("orders/<str:number>/lines/<int:line_id>/review/", views.order_line_review, name="order_line_review"),
 ]

@@ -11,8 +11,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shopkeeper.catalog import selectors as catalog_reads
+from shopkeeper.catalog import services as catalog
 from shopkeeper.core.enums import AuditChannel
 from shopkeeper.core.errors import ShopkeeperError
 from shopkeeper.core.models import User
@@ -70,6 +72,9 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @customer_page
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     order = _order(request, number)
+    lines = list(order.lines.all())
+    reviewable = order.status in (OrderStatus.DELIVERED, OrderStatus.COMPLETED)
+    reviewed = catalog_reads.reviewed_line_keys(f"order-line:{line.pk}" for line in lines) if reviewable else set()
     seconds_left = 0
     if order.status == OrderStatus.PENDING_PAYMENT:
         seconds_left = max(int((order.pay_deadline - timezone.now()).total_seconds()), 0)
@@ -78,7 +83,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
         "storefront/orders/detail.html",
         {
             "order": order,
-            "lines": list(order.lines.all()),
+            "lines": [(line, reviewable and f"order-line:{line.pk}" not in reviewed) for line in lines],
             "timeline": list(order.events.all()),
             "refunds": list(order.refunds.all()),
             "seconds_left": seconds_left,
@@ -108,7 +113,9 @@ def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
     if reason not in CANCEL_REASONS:
         reason = CANCEL_REASONS[-1]
     try:
-        orders.order_cancel(order=order, actor=ActorContext.from_request(request, AuditChannel.STOREFRONT), reason=reason)
+        orders.order_cancel(
+            order=order, actor=ActorContext.from_request(request, AuditChannel.STOREFRONT), reason=reason
+        )
     except ShopkeeperError as refused:
         messages.error(request, refused.message)
     else:
@@ -133,3 +140,43 @@ def order_status(request: HttpRequest, number: str) -> HttpResponse:
     if order.status != OrderStatus.PENDING_PAYMENT:
         response.status_code = 286  # HTMX: stop polling
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@customer_page
+def order_line_review(request: HttpRequest, number: str, line_id: int) -> HttpResponse:
+    """Rate and review a line the customer received: once per order line."""
+    found = order_reads.line_delivery(customer=_me(request), number=number, line_id=line_id)
+    if found is None:
+        raise Http404(_("No such order line."))
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        photos = [url.strip() for url in request.POST.get("photos", "").split() if url.strip()]
+        try:
+            catalog.review_post(
+                actor=ActorContext.from_request(request, AuditChannel.STOREFRONT),
+                line=catalog.DeliveredLine(
+                    order_line_key=found.review_key,
+                    product_id=found.line.product_id,
+                    sku_id=found.line.sku_id,
+                    customer=_me(request),
+                    delivered_at=found.delivered_at,
+                ),
+                rating=_int(request.POST.get("rating")),
+                text=request.POST.get("text", ""),
+                photos=photos,
+            )
+        except ShopkeeperError as refused:
+            errors = {str(k): str(v) for k, v in refused.details.items() if isinstance(v, str)}
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, _("Thank you for your review."))
+            return redirect("storefront:order_detail", number=number)
+    return render(request, "storefront/orders/review.html", {"found": found, "errors": errors, "post": request.POST})
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None

@@ -29,9 +29,10 @@ from shopkeeper.catalog.selectors.reviews import (
     review_get,
     review_list_staff,
     review_photos,
+    reviewed_line_keys,
     reviews_newest,
 )
-from shopkeeper.catalog.selectors.sale import SaleSku, sale_skus, skus_for_sale
+from shopkeeper.catalog.selectors.sale import SaleSku, listed_skus_with_sales, sale_skus, skus_for_sale
 from shopkeeper.catalog.selectors.tools import banned_word_get, banned_word_list, home_module_get
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "compliance_report",
     "home_module_get",
     "home_modules",
+    "listed_skus_with_sales",
     "price_history",
     "product_detail",
     "product_get",
@@ -62,6 +64,7 @@ __all__ = [
     "review_get",
     "review_list_staff",
     "review_photos",
+    "reviewed_line_keys",
     "reviews_newest",
     "sale_skus",
     "scene_get",

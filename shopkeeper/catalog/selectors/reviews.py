@@ -4,6 +4,7 @@ number of queries whatever the number of reviews and photos."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -169,3 +170,11 @@ def review_get(*, review_id: int) -> Review:
     if found is None:
         raise NotFound(_("No review with id %(id)s") % {"id": review_id}, details={"id": review_id})
     return found
+
+
+def reviewed_line_keys(keys: Iterable[str]) -> set[str]:
+    """Which of these order lines have been reviewed already (one query)."""
+    wanted = list(keys)
+    if not wanted:
+        return set()
+    return set(Review.objects.filter(order_line_key__in=wanted).values_list("order_line_key", flat=True))

@@ -61,3 +61,16 @@ def skus_for_sale(sku_ids: Iterable[int]) -> set[int]:
             "pk", flat=True
         )
     )
+
+
+def listed_skus_with_sales() -> list[tuple[SaleSku, int]]:
+    """Every SKU on sale now with its product's units sold (for demo histories and reports)."""
+    ids = list(
+        Sku.objects.filter(is_active=True, product__status=ProductStatus.LISTED)
+        .order_by("pk")
+        .values_list("pk", "product__sales_count")
+    )
+    found: dict[int, SaleSku] = {}
+    for start in range(0, len(ids), 5000):  # SQLite caps the parameters of one query
+        found.update(sale_skus(pk for pk, _sales in ids[start : start + 5000]))
+    return [(found[pk], sales) for pk, sales in ids if pk in found]

@@ -9,6 +9,7 @@ from shopkeeper.catalog.services.compliance import (
     compliance_rescan_all,
     compliance_rescan_queue,
 )
+from shopkeeper.catalog.services.history import PastReview, products_sales_set, reviews_bulk_load
 from shopkeeper.catalog.services.home import home_module_delete, home_module_save, home_modules_reorder
 from shopkeeper.catalog.services.imports import (
     ReportLine,
@@ -44,6 +45,7 @@ __all__ = [
     "BulkResult",
     "CatalogSkeleton",
     "DeliveredLine",
+    "PastReview",
     "PriceMode",
     "ProductInput",
     "ReportLine",
@@ -75,9 +77,11 @@ __all__ = [
     "products_bulk_delist",
     "products_bulk_list",
     "products_bulk_load",
+    "products_sales_set",
     "review_hide",
     "review_post",
     "review_unhide",
+    "reviews_bulk_load",
     "scene_create",
     "sku_change_price",
     "skus_bulk_change_price",

@@ -7,6 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from django.db import transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +36,12 @@ def skus_bulk_change_price(
     *, actor: ActorContext, sku_ids: Iterable[int], field: str, mode: str, value: Decimal, reason: str
 ) -> list[PriceChange]:
     """Change one price of many SKUs. All or nothing: one price that would fall to zero or below,
-    or a sale price above the list price, refuses the whole change and names every SKU."""
+    or a sale price that would end up above its list price (whichever of the two changes), refuses
+    the whole change and names every SKU.
+
+    Locks as `product_update` does, products by primary key first and then their SKUs by primary
+    key, so a bulk change and an edit of the same product wait for each other instead of deadlocking.
+    """
     if field not in PriceField.values:
         raise ValidationFailed(_("Unknown price %(field)s") % {"field": field}, details={"field": field})
     try:
@@ -53,6 +59,9 @@ def skus_bulk_change_price(
     attribute = f"{field}_price_fen"
     now = timezone.now()
     with transaction.atomic():
+        # A SKU never moves to another product, so its product id may be read before the locks.
+        product_ids = sorted(set(Sku.objects.filter(pk__in=ids).values_list("product_id", flat=True)))
+        products = list(Product.objects.select_for_update().filter(pk__in=product_ids).order_by("pk"))
         skus = list(Sku.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
         if len(skus) != len(ids):
             missing = sorted(set(ids) - {sku.pk for sku in skus})
@@ -65,13 +74,20 @@ def skus_bulk_change_price(
                 new = new_price(old, price_mode, value)
             except ValueError as exc:
                 raise ValidationFailed(str(exc), details={"value": str(value)}) from None
+            sale = new if field == PriceField.SALE else sku.sale_price_fen
+            list_fen = new if field == PriceField.LIST else sku.list_price_fen
             floor = 1 if field == PriceField.SALE else 0
             if new < floor:
                 errors[sku.code] = _("would become %(price)s") % {"price": Money(new)}
-            elif field == PriceField.SALE and sku.list_price_fen and new > sku.list_price_fen:
-                errors[sku.code] = _("sale price %(price)s above list price") % {"price": Money(new)}
+            elif field != PriceField.COST and list_fen and sale > list_fen:
+                # A list price of zero means "none shown"; otherwise the sale price may not exceed it.
+                errors[sku.code] = _("sale price %(sale)s would be above the list price %(list)s") % {
+                    "sale": Money(sale),
+                    "list": Money(list_fen),
+                }
             if new != old:
                 setattr(sku, attribute, new)
+                sku.updated_at = now  # bulk_update does not apply auto_now
                 changes.append(
                     PriceChange(
                         sku=sku,
@@ -88,10 +104,14 @@ def skus_bulk_change_price(
             raise ValidationFailed(_("Some prices would be invalid; nothing was changed"), details={"skus": errors})
         Sku.objects.bulk_update([change.sku for change in changes], [attribute, "updated_at"])
         PriceChange.objects.bulk_create(changes)
-        product_ids = sorted({sku.product_id for sku in skus})
-        for product in Product.objects.filter(pk__in=product_ids).order_by("pk"):
-            prices = [s.sale_price_fen for s in product.skus.all() if s.is_active]
-            product.min_price_fen, product.max_price_fen = min(prices, default=0), max(prices, default=0)
+        ranges = {
+            row["product_id"]: (row["low"], row["high"])
+            for row in Sku.objects.filter(product_id__in=product_ids, is_active=True)
+            .values("product_id")
+            .annotate(low=Min("sale_price_fen"), high=Max("sale_price_fen"))
+        }
+        for product in products:
+            product.min_price_fen, product.max_price_fen = ranges.get(product.pk, (0, 0))
             product.save(update_fields=["min_price_fen", "max_price_fen", "updated_at"])
         audit_record(
             actor=actor,

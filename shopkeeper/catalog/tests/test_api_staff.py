@@ -150,3 +150,79 @@ def test_unknown_product_is_404(operator_api: ApiClient) -> None:
     response = operator_api.get("catalog/products/424242")
     assert response.status_code == 404
     assert response.json()["details"] == {"id": 424242}
+
+
+def test_bulk_list_and_delist_are_all_or_nothing(
+    operator_api: ApiClient,
+    catalog_base: dict[str, Any],
+    make_staff: Callable[..., User],
+    api_as: Callable[[User], ApiClient],
+) -> None:
+    def create(title: str, code: str) -> int:
+        skus = [_sku(f"{code}-15", "1.5m床", "299.00", "399.00", "120.00")]
+        response = operator_api.post("catalog/products", _payload(catalog_base, title=title, skus=skus))
+        assert response.status_code == 201, response.json()
+        return int(response.json()["id"])
+
+    first, second = create("纯棉四件套", "BULK-A"), create("水洗棉四件套", "BULK-B")
+    banned = create("国家级 四件套", "BULK-C")
+
+    refused = operator_api.post("catalog/products/bulk-list", {"ids": [first, second, banned]})
+    assert refused.status_code == 422, refused.json()
+    products = refused.json()["details"]["products"]
+    assert list(products) == [str(banned)]
+    assert [hit["word"] for hit in products[str(banned)]["hits"]] == ["国家级"]
+    assert set(Product.objects.values_list("status", flat=True)) == {"draft"}  # not even the good two
+
+    listed = operator_api.post("catalog/products/bulk-list", {"ids": [second, first]})
+    assert listed.status_code == 200, listed.json()
+    assert listed.json() == [first, second]
+    assert set(Product.objects.filter(pk__in=[first, second]).values_list("status", flat=True)) == {"listed"}
+
+    missing = operator_api.post("catalog/products/bulk-delist", {"ids": [first, 999_999]})
+    assert missing.status_code == 404
+    assert missing.json()["details"] == {"ids": [999_999]}
+    draft = operator_api.post("catalog/products/bulk-delist", {"ids": [first, banned]})
+    assert draft.status_code == 422  # a draft cannot be delisted: the listed one stays listed too
+    assert list(draft.json()["details"]["products"]) == [str(banned)]
+    assert Product.objects.get(pk=first).status == "listed"
+
+    delisted = operator_api.post("catalog/products/bulk-delist", {"ids": [first, second]})
+    assert delisted.status_code == 200, delisted.json()
+    assert set(Product.objects.filter(pk__in=[first, second]).values_list("status", flat=True)) == {"delisted"}
+
+    assert operator_api.post("catalog/products/bulk-list", {"ids": []}).status_code == 422
+    warehouse = api_as(make_staff(Role.WAREHOUSE))
+    assert warehouse.post("catalog/products/bulk-list", {"ids": [first]}).status_code == 403
+    assert operator_api.get("catalog/products/bulk-list").status_code == 405  # not a product id
+
+
+def test_changing_prices_through_the_api_also_needs_change_prices(
+    operator_api: ApiClient, catalog_base: dict[str, Any], api_as: Callable[[User], ApiClient]
+) -> None:
+    """As in the console editor: managing products without change_prices edits everything but prices."""
+    from django.contrib.auth.models import Permission
+
+    product_id = operator_api.post("catalog/products", _payload(catalog_base)).json()["id"]
+    editor = User.objects.create_user(username="copywriter", password="x-Secret-2025")
+    editor.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label__in=["catalog", "core"],
+            codename__in=["view_catalog", "manage_products", "use_console", "use_api_tokens"],
+        )
+    )
+    api = api_as(User.objects.get(pk=editor.pk))
+
+    cheaper = _payload(catalog_base, price_reason="促销")
+    cheaper["skus"][1]["cost_price"] = "125.00"
+    refused = api.put(f"catalog/products/{product_id}", cheaper)
+    assert refused.status_code == 403, refused.json()
+    assert refused.json()["details"] == {"permission": "catalog.change_prices"}
+    assert Product.objects.get(pk=product_id).skus.get(code="BED-GREY-18").cost_price_fen == 13000
+
+    retitled = _payload(catalog_base, title="北欧风纯棉四件套 磨毛款")
+    retitled["skus"].append(_sku("BED-GREY-20", "2.0m床", "359.00", "459.00", "140.00"))  # a new SKU's prices
+    saved = api.put(f"catalog/products/{product_id}", retitled)
+    assert saved.status_code == 200, saved.json()
+    assert saved.json()["title"] == "北欧风纯棉四件套 磨毛款"
+    assert operator_api.put(f"catalog/products/{product_id}", cheaper).status_code == 200  # the store operator may

@@ -212,6 +212,79 @@ class TestPrices:
             )
 
 
+    def test_a_list_price_below_the_sale_price_is_refused(self, make_product: Callable[..., Product]) -> None:
+        product = make_product(listed=True)  # sale ¥199/¥219, list ¥299
+        ids = list(product.skus.values_list("pk", flat=True))
+        with pytest.raises(ValidationFailed) as caught:
+            services.skus_bulk_change_price(
+                actor=SYSTEM, sku_ids=ids, field="list", mode="set", value=Decimal("209"), reason="调整划线价"
+            )
+        assert caught.value.details["skus"] == {
+            "D-WHITE-M": "sale price ¥219.00 would be above the list price ¥209.00",
+            "D-WHITE-L": "sale price ¥219.00 would be above the list price ¥209.00",
+        }
+        assert set(Sku.objects.values_list("list_price_fen", flat=True)) == {29900}
+        assert not PriceChange.objects.exists()
+        # A list price of zero shows none, so nothing can be above it.
+        services.skus_bulk_change_price(
+            actor=SYSTEM, sku_ids=ids, field="list", mode="set", value=Decimal("0"), reason="取消划线价"
+        )
+        services.product_delist(actor=SYSTEM, product=Product.objects.get(pk=product.pk))
+        services.product_list(actor=SYSTEM, product=Product.objects.get(pk=product.pk))  # still listable
+
+    def test_a_bulk_change_stamps_the_skus_it_changes(self, make_product: Callable[..., Product]) -> None:
+        product = make_product()
+        before = dict(product.skus.values_list("code", "updated_at"))
+        blue = list(product.skus.filter(code__startswith="D-BLUE").values_list("pk", flat=True))
+        services.skus_bulk_change_price(
+            actor=SYSTEM, sku_ids=blue, field="cost", mode="amount", value=Decimal("5"), reason="面料涨价"
+        )
+        after = dict(product.skus.values_list("code", "updated_at"))
+        assert after["D-BLUE-M"] > before["D-BLUE-M"]
+        assert after["D-BLUE-L"] > before["D-BLUE-L"]
+        assert after["D-WHITE-M"] == before["D-WHITE-M"]
+
+    def test_a_bulk_change_locks_products_then_skus_like_an_edit(
+        self, make_product: Callable[..., Product], catalog_base: dict[str, Any]
+    ) -> None:
+        """The same lock order as product_update, so the two cannot deadlock on PostgreSQL."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        product = make_product()
+        ids = list(product.skus.values_list("pk", flat=True))
+
+        def loads(run: Callable[[], object]) -> list[str]:
+            """The tables whose rows are read to be locked, in order (SQLite locks the whole file)."""
+            with CaptureQueriesContext(connection) as queries:
+                run()
+            found = []
+            for query in queries.captured_queries:
+                sql = query["sql"]
+                for table in ("catalog_product", "catalog_sku"):
+                    locking = "FOR UPDATE" in sql or not connection.features.has_select_for_update
+                    if locking and sql.startswith(f'SELECT "{table}"."id", ') and f'FROM "{table}" WHERE' in sql:
+                        found.append(table)
+            return found
+
+        bulk = loads(
+            lambda: services.skus_bulk_change_price(
+                actor=SYSTEM, sku_ids=ids, field="sale", mode="amount", value=Decimal("-1"), reason="试价"
+            )
+        )
+        assert bulk[:2] == ["catalog_product", "catalog_sku"]
+        fresh = Product.objects.get(pk=product.pk)
+        edit = loads(
+            lambda: services.product_update(
+                actor=SYSTEM,
+                product=fresh,
+                data=product_input(catalog_base),
+                price_reason="恢复原价",
+            )
+        )
+        assert edit.index("catalog_product") < edit.index("catalog_sku")
+
+
 class TestBannedWords:
     def test_adding_a_word_rescans_the_catalog(
         self, make_product: Callable[..., Product], django_capture_on_commit_callbacks: Any

@@ -224,7 +224,7 @@ def test_the_detail_shows_lines_amounts_address_timeline_and_payment(
     assert payment.trade_no in page
     assert 'data-testid="refund-box"' in page
     assert 'data-testid="cancel-box"' not in page
-    assert operator.get("/console/orders/SK2026010100000000/").status_code == 404
+    assert operator.get("/console/orders/SK202601010000000000/").status_code == 404
 
 
 # --- cancel --------------------------------------------------------------------------------------

@@ -38,6 +38,9 @@ class AddressDraft:
     district: str
     detail: str
 
+    def fields(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in FIELDS}
+
 
 FIELDS: tuple[str, ...] = ("recipient", "mobile", "province", "city", "district", "detail")
 MAX_LENGTHS: dict[str, int] = {

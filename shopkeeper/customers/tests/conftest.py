@@ -27,9 +27,7 @@ def _fresh_sign_in_counters(settings: Any) -> None:
 @pytest.fixture
 def make_customer(db: None) -> MakeCustomer:
     def make(mobile: str = "13800138000", *, nickname: str = "", channel: str = "direct") -> User:
-        return services.customer_register(
-            mobile=mobile, password=CUSTOMER_PASSWORD, nickname=nickname, channel=channel
-        )
+        return services.customer_register(mobile=mobile, password=CUSTOMER_PASSWORD, nickname=nickname, channel=channel)
 
     return make
 

@@ -57,7 +57,7 @@ def test_a_short_province_name_is_written_out() -> None:
         ({"city": "南京市"}, {"city": Problem.UNKNOWN}),  # a city, but of 江苏省
         ({"district": ""}, {"district": Problem.REQUIRED}),
         ({"detail": "路" * (DETAIL_MAX_LENGTH + 1)}, {"detail": Problem.TOO_LONG}),
-        ({"recipient": "", "city": "", "detail": ""}, {f: Problem.REQUIRED for f in ("recipient", "city", "detail")}),
+        ({"recipient": "", "city": "", "detail": ""}, dict.fromkeys(("recipient", "city", "detail"), Problem.REQUIRED)),
     ],
 )
 def test_each_problem_is_named_on_its_field(changes: dict[str, str], expected: dict[str, Problem]) -> None:

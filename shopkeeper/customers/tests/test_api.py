@@ -109,7 +109,11 @@ class TestSession:
         assert shape(refused)["details"] == {"header": "X-CSRFToken"}
         token = call(browser, "get", "/csrf").json()["csrf_token"]
         accepted = call(
-            browser, "post", "/login", {"mobile": "13800138000", "password": CUSTOMER_PASSWORD}, **{"X-CSRFToken": token}
+            browser,
+            "post",
+            "/login",
+            {"mobile": "13800138000", "password": CUSTOMER_PASSWORD},
+            **{"X-CSRFToken": token},
         )
         assert accepted.status_code == 200
 

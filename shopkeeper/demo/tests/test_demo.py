@@ -56,7 +56,7 @@ class TestDemoLoad:
         assert AuditEntry.objects.get(action="demo.load").after == {
             "scale": "small",
             "seed": 7,
-            "counts": {"staff": 28, "products": 320, "skus": 1280},
+            "counts": {"staff": 28, "products": 320, "skus": 1280, "customers": 601, "addresses": 893},
         }
 
     def test_deterministic_for_a_seed(self) -> None:
@@ -100,4 +100,39 @@ class TestDemoLoad:
 
     def test_bigger_scales_make_more_staff(self) -> None:
         demo_load(scale=Scale.MEDIUM, seed=1, actor=ActorContext.system(), show_progress=False)
-        assert User.objects.count() == len(Role) * 4
+        assert User.objects.exclude(groups=None).count() == len(Role) * 4  # customers are users without roles
+
+
+@pytest.mark.django_db
+class TestDemoCustomers:
+    def test_customers_look_real_and_the_demo_customer_can_shop(self, client: Client) -> None:
+        from collections import Counter
+
+        from shopkeeper.core.domain.regions import PROVINCES_BY_NAME
+        from shopkeeper.customers.models import Address, Customer
+        from shopkeeper.demo.services import DEMO_CUSTOMER_MOBILE
+
+        dataset = demo_load(scale=Scale.SMALL, seed=5, actor=ActorContext.system(), show_progress=False)
+        assert dataset.counts["customers"] == 601
+        customers = list(Customer.objects.select_related("user"))
+        assert len({customer.mobile for customer in customers}) == 601
+        assert all(is_mainland_mobile(customer.mobile) for customer in customers)
+        assert all(not customer.user.groups.exists() for customer in customers[:20])
+        oldest = min(customer.registered_at for customer in customers)
+        assert (dataset.loaded_at - oldest).days <= 180
+        channels = Counter(customer.channel for customer in customers)
+        assert channels.most_common(1)[0][0] == "抖音直播"
+        assert {"天猫", "小红书", "微信社群", "自然流量"} <= set(channels)
+
+        addresses = list(Address.objects.all())
+        assert 601 <= len(addresses) <= 3 * 601
+        assert Address.objects.filter(is_default=True).count() == 601
+        assert all(address.city in PROVINCES_BY_NAME[address.province].cities for address in addresses)
+        provinces = Counter(address.province for address in addresses)
+        assert provinces["广东省"] > provinces["青海省"]  # spread by population
+
+        assert (
+            client.post("/account/login/", {"mobile": DEMO_CUSTOMER_MOBILE, "password": DEMO_PASSWORD})["Location"]
+            == "/account/"
+        )
+        assert "世纪大道100号" in client.get("/account/addresses/").content.decode()

@@ -186,10 +186,10 @@ def test_one_order_has_its_lines_timeline_and_payments(
 
 def test_an_unknown_order_is_a_404(operator_api: ApiClient) -> None:
     for answer in (
-        operator_api.get("orders/SK2026010100000000"),
-        operator_api.post("orders/SK2026010100000000/cancel", {"reason": "x"}),
+        operator_api.get("orders/SK202601010000000000"),
+        operator_api.post("orders/SK202601010000000000/cancel", {"reason": "x"}),
         operator_api.post(
-            "orders/SK2026010100000000/refunds", {"lines": [{"line_id": 1}], "reason": "x", "request_key": "k"}
+            "orders/SK202601010000000000/refunds", {"lines": [{"line_id": 1}], "reason": "x", "request_key": "k"}
         ),
     ):
         assert answer.status_code == 404

@@ -48,7 +48,7 @@ def test_final_states_allow_nothing() -> None:
     assert all(allowed_actions(status) == [] for status in FINAL)
 
 
-def test_order_numbers_carry_the_date_and_eight_digits() -> None:
-    assert order_number(date(2026, 12, 1), randbelow=42) == "SK2026120100000042"
-    assert len(order_number(date(2026, 12, 1))) == 18
+def test_order_numbers_carry_the_date_and_ten_digits() -> None:
+    assert order_number(date(2026, 12, 1), randbelow=42) == "SK202612010000000042"
+    assert len(order_number(date(2026, 12, 1))) == 20
     assert order_reference("SK1") == "order:SK1"

@@ -1,5 +1,6 @@
 """Payments writes. Import from here: `from shopkeeper.payments import services`."""
 
+from shopkeeper.payments.services.history import PaidRecord, payments_bulk_record
 from shopkeeper.payments.services.notifications import NotificationOutcome, notification_log_error
 from shopkeeper.payments.services.payments import (
     PaymentStart,
@@ -23,6 +24,7 @@ from shopkeeper.payments.services.sandbox import (
 __all__ = [
     "DeliveryKnobs",
     "NotificationOutcome",
+    "PaidRecord",
     "PaymentStart",
     "notification_log_error",
     "notify_url",
@@ -30,6 +32,7 @@ __all__ = [
     "payment_start",
     "payment_sync",
     "payment_sync_one",
+    "payments_bulk_record",
     "payments_reconcile",
     "refund_notification_handle",
     "refund_notify_url",

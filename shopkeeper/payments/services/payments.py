@@ -254,7 +254,7 @@ def payment_notification_handle(
                 f"Notified {yuan_text(notice.amount_fen)} for a payment of {yuan_text(found.amount_fen)}",
                 payment=found,
             )
-        payment = Payment.objects.get(pk=found.pk)
+        payment = Payment.objects.select_for_update().get(pk=found.pk)
         effect, message = _payment_apply(payment, notice, source="notification")
         return record.finish(RESULT_BY_EFFECT[effect], message, payment=payment, changed=effect in CHANGES)
 

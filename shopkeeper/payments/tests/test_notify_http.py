@@ -44,7 +44,12 @@ def test_ten_identical_notifications_make_one_change_and_one_event(
     assert results == [NotificationResult.APPLIED] + [NotificationResult.DUPLICATE] * 9
     log = NotificationLog.objects.order_by("pk").first()
     assert log is not None
-    assert (log.verified, log.remote_addr, log.payment_id, log.notify_id) == (True, "110.75.143.1", payment.pk, "notify-1")
+    assert (log.verified, log.remote_addr, log.payment_id, log.notify_id) == (
+        True,
+        "110.75.143.1",
+        payment.pk,
+        "notify-1",
+    )
 
 
 def test_a_forged_notification_gets_fail_and_changes_nothing(

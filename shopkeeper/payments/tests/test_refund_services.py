@@ -14,12 +14,12 @@ from shopkeeper.core.models import AuditEntry, User
 from shopkeeper.core.services import ActorContext
 from shopkeeper.payments import selectors, services
 from shopkeeper.payments.domain.gateway import GatewayError, RefundState
+from shopkeeper.payments.domain.signing import signed
 from shopkeeper.payments.enums import NotificationResult, RefundStatus
 from shopkeeper.payments.errors import GatewayUnavailable, RefundRefused
 from shopkeeper.payments.events import RefundFailed, RefundSucceeded
 from shopkeeper.payments.gateways import gateway_get
 from shopkeeper.payments.models import NotificationLog, Payment, Refund, SandboxDelivery, SandboxRefund, SandboxTrade
-from shopkeeper.payments.domain.signing import signed
 from shopkeeper.payments.tests.conftest import Recorder, refund_params, secret
 
 pytestmark = pytest.mark.django_db

@@ -87,7 +87,9 @@ class TestCashierPage:
         from shopkeeper.payments import tasks
 
         queued: list[tuple[Any, Any]] = []
-        monkeypatch.setattr(tasks.sandbox_deliver, "apply_async", lambda args, countdown: queued.append((args, countdown)))
+        monkeypatch.setattr(
+            tasks.sandbox_deliver, "apply_async", lambda args, countdown: queued.append((args, countdown))
+        )
         with django_capture_on_commit_callbacks(execute=True):
             press(client, trade, copies=2, delay_seconds=7)
         delivery_ids = list(SandboxDelivery.objects.order_by("pk").values_list("pk", flat=True))
@@ -161,7 +163,9 @@ class TestDeliveries:
             "duplicate",
         ]
 
-    @pytest.mark.parametrize(("tamper", "result"), [("wrong_amount", "amount_mismatch"), ("bad_signature", "bad_signature")])
+    @pytest.mark.parametrize(
+        ("tamper", "result"), [("wrong_amount", "amount_mismatch"), ("bad_signature", "bad_signature")]
+    )
     def test_rejected_notifications_are_retried_then_given_up(
         self,
         client: Client,

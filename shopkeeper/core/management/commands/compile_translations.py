@@ -18,15 +18,14 @@ def locale_dirs() -> list[Path]:
     Shopkeeper package are compiled here.
     """
     package = Path(settings.PACKAGE_DIR).resolve()
+    app_dirs = [Path(config.path).resolve() / "locale" for config in apps.get_app_configs()]
     found: list[Path] = []
-    candidates = [Path(path) for path in settings.LOCALE_PATHS]
-    candidates += [Path(config.path) / "locale" for config in apps.get_app_configs()]
-    for candidate in candidates:
-        resolved = candidate.resolve()
-        if resolved in found or not resolved.is_dir():
+    for candidate in [*(Path(path).resolve() for path in settings.LOCALE_PATHS), *app_dirs]:
+        if candidate in found or not candidate.is_dir():
             continue
-        if resolved.is_relative_to(package) or candidate in map(Path, settings.LOCALE_PATHS):
-            found.append(resolved)
+        if candidate in app_dirs and not candidate.is_relative_to(package):
+            continue  # a third-party app's catalogue: shipped compiled
+        found.append(candidate)
     return found
 
 

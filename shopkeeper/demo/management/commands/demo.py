@@ -40,4 +40,6 @@ class Command(BaseCommand):
         counts = ", ".join(f"{key} {value}" for key, value in sorted(dataset.counts.items()))
         self.stdout.write(self.style.SUCCESS(f"Loaded demo data ({dataset}) in {dataset.seconds}s: {counts}"))
         self.stdout.write(f"Every role's demo login is its role name with password {DEMO_PASSWORD!r}.")
-        self.stdout.write(f"The demo customer signs in on the storefront with {DEMO_CUSTOMER_MOBILE} and the same password.")
+        self.stdout.write(
+            f"The demo customer signs in on the storefront with {DEMO_CUSTOMER_MOBILE} and the same password."
+        )
