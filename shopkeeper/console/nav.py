@@ -13,7 +13,6 @@ from shopkeeper.core.models import User
 from shopkeeper.core.roles import (
     ARRANGE_HOME,
     IMPORT_PRODUCTS,
-    MANAGE_BANNED_WORDS,
     MANAGE_SHIPPING,
     MANAGE_STAFF,
     MANAGE_STOCK,

@@ -162,7 +162,7 @@ def _refund_rows(order: Any, refunds: list[Any], lines: Mapping[int, Any]) -> li
                 "reason": refund.reason,
                 "status": refund.get_status_display(),
                 "status_value": refund.status,
-                "who": refund.actor.get_username() if refund.actor else _("system"),
+                "who": _who(refund.actor, ""),
                 "lines": [
                     {
                         "label": lines[int(part["line_id"])].sku_code
@@ -193,11 +193,18 @@ def _refund_rows(order: Any, refunds: list[Any], lines: Mapping[int, Any]) -> li
     return rows
 
 
+def _who(user: Any, label: str) -> str:
+    """A staff member by their display name; the payment gateway and the worker as "system"."""
+    if user is not None:
+        return str(user.display_name or user.get_username())
+    return _("system") if label in ("", "system") else label
+
+
 def _event_rows(order: Any) -> list[dict[str, Any]]:
     return [
         {
             "at": event.created_at,
-            "who": (event.actor.display_name or event.actor_label) if event.actor else event.actor_label,
+            "who": _who(event.actor, event.actor_label),
             "username": event.actor_label,
             "what": EVENT_LABELS.get(event.kind, event.kind),
             "from": _status_label(event.from_status) if event.from_status else "",

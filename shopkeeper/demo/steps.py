@@ -18,6 +18,7 @@ from shopkeeper.demo.context import DemoContext
 from shopkeeper.demo.domain.catalog import BRANDS, SCENES, DemoProduct, category_paths, demo_products
 from shopkeeper.demo.domain.people import person_name
 from shopkeeper.demo.steps_customers import customers_step
+from shopkeeper.demo.steps_inventory import inventory_step
 from shopkeeper.demo.steps_orders import orders_step
 
 DEMO_PASSWORD = "shopkeeper-demo"  # noqa: S105  (printed by `make run`; demo databases only)
@@ -136,6 +137,7 @@ STEPS: list[tuple[str, DemoStep]] = [
     ("staff", staff_step),
     ("catalog", catalog_step),
     # --- inventory step (warehouses, stock) ---
+    ("inventory", inventory_step),
     # --- customers step (accounts, addresses) ---
     ("customers", customers_step),
     # --- orders step (carts, orders, payments over history_days) ---

@@ -74,7 +74,10 @@ def test_a_complete_product_may_be_listed() -> None:
             {"qualification_expiries": [date(2026, 11, 21), date(2026, 1, 1)]},
             Problem("qualifications", ProblemCode.QUALIFICATION_EXPIRED, {"count": 2}),
         ),
-        ({"compliance_hits": ["title[0:1] 最"]}, Problem("compliance", ProblemCode.BANNED_WORD, {"hit": "title[0:1] 最"})),
+        (
+            {"compliance_hits": ["title[0:1] 最"]},
+            Problem("compliance", ProblemCode.BANNED_WORD, {"hit": "title[0:1] 最"}),
+        ),
     ],
 )
 def test_each_missing_piece_is_named_with_its_code_and_values(overrides: dict[str, object], problem: Problem) -> None:

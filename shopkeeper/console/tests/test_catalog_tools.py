@@ -283,10 +283,19 @@ class TestBannedWordPages:
         banned.refresh_from_db()
         assert banned.kind == "extreme"
 
-    def test_the_store_operator_may_not_manage_the_list(self, as_role: Callable[[Role], Client]) -> None:
+    def test_the_store_operator_reads_the_list_but_may_not_manage_it(self, as_role: Callable[[Role], Client]) -> None:
         client = as_role(Role.STORE_OPERATOR)
-        banned = BannedWord.objects.create(word="爆款王", kind="extreme")
-        assert client.get("/console/catalog/banned-words/").status_code == 403
+        banned = BannedWord.objects.create(word="爆款王", kind="extreme", note="平台自定")
+        response = client.get("/console/catalog/banned-words/")
+        assert response.status_code == 200  # as over the API: whoever reads the compliance report
+        page = response.content.decode()
+        assert 'data-word="爆款王"' in page
+        assert "平台自定" in page
+        assert 'data-testid="banned-words-read-only"' in page
+        assert 'data-testid="banned-word-add"' not in page
+        assert f"/console/catalog/banned-words/{banned.pk}/" not in page  # no edit links or buttons
+        assert "Banned words" in _nav(response)
+        assert client.get(f"/console/catalog/banned-words/{banned.pk}/").status_code == 403
         assert client.post("/console/catalog/banned-words/", {"word": "新词", "kind": "other"}).status_code == 403
         assert client.post(f"/console/catalog/banned-words/{banned.pk}/", {"action": "delete"}).status_code == 403
         assert BannedWord.objects.filter(pk=banned.pk).exists()

@@ -54,6 +54,7 @@ def test_navigation_shows_only_what_the_role_may_use(
         "Products",
         "Import & export",
         "Compliance",
+        "Banned words",
         "Home page",
         "Reviews",
         "API tokens",

@@ -71,7 +71,10 @@ def test_only_the_warehouse_changes_stock(as_role: Callable[[Role], Client], lin
             assert client.get(page).status_code == 403, (role, page)
         adjust = {"delta": "5", "reason": "x", "token": "t"}
         assert client.post(f"/console/inventory/stock/{line.pk}/adjust/", adjust).status_code == 403
-        assert client.post(f"/console/inventory/stock/{line.pk}/stocktake/", {"counted": "1", "reason": "x"}).status_code == 403
+        assert (
+            client.post(f"/console/inventory/stock/{line.pk}/stocktake/", {"counted": "1", "reason": "x"}).status_code
+            == 403
+        )
         page = client.get(f"/console/inventory/stock/{line.pk}/").content.decode()
         assert 'data-testid="adjust"' not in page
     line.refresh_from_db()
@@ -102,7 +105,9 @@ def test_the_warehouse_adjusts_with_a_reason_once_per_form(as_role: Callable[[Ro
 
     no_reason = client.post(f"/console/inventory/stock/{line.pk}/adjust/", {"delta": "2", "reason": "", "token": "a"})
     assert no_reason.status_code == 422
-    too_many = client.post(f"/console/inventory/stock/{line.pk}/adjust/", {"delta": "-8", "reason": "丢失", "token": "b"})
+    too_many = client.post(
+        f"/console/inventory/stock/{line.pk}/adjust/", {"delta": "-8", "reason": "丢失", "token": "b"}
+    )
     assert too_many.status_code == 422
     assert "below zero" in too_many.content.decode()
     line.refresh_from_db()
@@ -112,12 +117,17 @@ def test_the_warehouse_adjusts_with_a_reason_once_per_form(as_role: Callable[[Ro
 def test_a_stocktake_from_the_console(as_role: Callable[[Role], Client], line: Stock) -> None:
     client = as_role(Role.WAREHOUSE)
     response = client.post(
-        f"/console/inventory/stock/{line.pk}/stocktake/", {"counted": "12", "reason": "月度盘点", "token": "c1"}, follow=True
+        f"/console/inventory/stock/{line.pk}/stocktake/",
+        {"counted": "12", "reason": "月度盘点", "token": "c1"},
+        follow=True,
     )
     assert "on hand changed by +2 to 12" in response.content.decode()
     line.refresh_from_db()
     assert line.on_hand == 12
-    assert client.post(f"/console/inventory/stock/{line.pk}/stocktake/", {"counted": "-1", "reason": "x"}).status_code == 422
+    assert (
+        client.post(f"/console/inventory/stock/{line.pk}/stocktake/", {"counted": "-1", "reason": "x"}).status_code
+        == 422
+    )
 
 
 def test_the_store_operator_sets_safety_stock_and_sees_the_alert(
@@ -141,7 +151,13 @@ def test_receiving_goods_creates_the_line(
     as_role: Callable[[Role], Client], warehouses: dict[str, Warehouse], skus: list[int]
 ) -> None:
     client = as_role(Role.WAREHOUSE)
-    data = {"warehouse": warehouses["south"].pk, "sku": "INV-WHITE", "quantity": "40", "reason": "采购单 PO-1", "token": "r1"}
+    data = {
+        "warehouse": warehouses["south"].pk,
+        "sku": "INV-WHITE",
+        "quantity": "40",
+        "reason": "采购单 PO-1",
+        "token": "r1",
+    }
     response = client.post("/console/inventory/receive/", data)
     assert response.status_code == 302
     stock = Stock.objects.get(warehouse=warehouses["south"], sku_id=skus[1])

@@ -12,7 +12,7 @@ import polib
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from django.utils import translation
+from django.utils.translation import override
 
 from shopkeeper.catalog.models import Product
 from shopkeeper.catalog.tests import conftest as catalog_fixtures
@@ -24,7 +24,8 @@ PACKAGE_DIR = Path(__file__).resolve().parents[2]
 PO_PATH = PACKAGE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 # Each app keeps the messages of its own pages in <app>/locale/ (so teams do not edit one file at once).
 APP_PO_PATHS = [
-    PACKAGE_DIR / app / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po" for app in ("catalog", "console", "storefront")
+    PACKAGE_DIR / app / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    for app in ("catalog", "console", "storefront")
 ]
 ALL_PO_PATHS = [PO_PATH, *APP_PO_PATHS]
 
@@ -133,8 +134,9 @@ def compiled() -> None:
         call_command("compile_translations", verbosity=0)
         from django.utils.translation import trans_real
 
-        trans_real._translations = {}  # drop the catalogues loaded before the compile
-        trans_real._default = None
+        # Drop the catalogues loaded before the compile (what Django does when LOCALE_PATHS changes).
+        trans_real._translations = {}  # type: ignore[attr-defined]
+        trans_real._default = None  # type: ignore[attr-defined]
 
 
 @pytest.fixture
@@ -184,7 +186,16 @@ def test_console_product_list_is_in_chinese(zh_operator: Client, make_product: C
             "已上架",
             "<td>长尾品</td>",
         ],
-        ["Products", "New product", "Filter", "Change prices", "List chosen", "Delist chosen", "Banned words", "Catalog"],
+        [
+            "Products",
+            "New product",
+            "Filter",
+            "Change prices",
+            "List chosen",
+            "Delist chosen",
+            "Banned words",
+            "Catalog",
+        ],
     )
 
 
@@ -265,7 +276,7 @@ def test_listing_reasons_follow_the_language(compiled: None, make_product: Calla
 
     product = make_product(main_images=[])
     for language, expected in (("en", "At least one main image is required."), ("zh-hans", "至少需要一张主图。")):
-        with translation.override(language), pytest.raises(ListingRefused) as caught:
+        with override(language), pytest.raises(ListingRefused) as caught:
             services.product_list(actor=catalog_fixtures.SYSTEM, product=product)
         problems: list[dict[str, Any]] = caught.value.details["problems"]
         assert problems == [{"field": "images", "code": "no_main_image", "params": {}, "message": expected}]

@@ -1,6 +1,13 @@
 """Inventory writes. Import from here: `from shopkeeper.inventory import services`."""
 
 from shopkeeper.inventory.selectors import Allocated, reservations_for
+from shopkeeper.inventory.services.bulk import (
+    OpeningLine,
+    OpeningResult,
+    WarehouseSpec,
+    stock_open,
+    warehouses_ensure,
+)
 from shopkeeper.inventory.services.imports import (
     SheetError,
     StockImportResult,
@@ -33,9 +40,12 @@ __all__ = [
     "Allocated",
     "CountLine",
     "CountResult",
+    "OpeningLine",
+    "OpeningResult",
     "ReserveLine",
     "SheetError",
     "StockImportResult",
+    "WarehouseSpec",
     "reservations_for",
     "safety_stock_set",
     "sku_ref",
@@ -43,6 +53,7 @@ __all__ = [
     "stock_deduct",
     "stock_import",
     "stock_import_template",
+    "stock_open",
     "stock_receive",
     "stock_release",
     "stock_reserve",
@@ -52,4 +63,5 @@ __all__ = [
     "warehouse_create",
     "warehouse_default",
     "warehouse_update",
+    "warehouses_ensure",
 ]

@@ -103,7 +103,7 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _whole(value: object) -> int | None | str:
+def _whole(value: object) -> int | str | None:
     """A whole number ≥ 0, None when blank, or the problem as a message."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -169,8 +169,8 @@ def _parse(content: bytes, file_name: str) -> list[_Row]:
         if len(parsed) >= MAX_ROWS:
             raise _file_error(_("The sheet has more than %(max)s rows; split it.") % {"max": MAX_ROWS})
 
-        def cell(field: str, cells: Sequence[object] = cells) -> object:
-            index = header.get(field) if header else None
+        def cell(field: str, cells: Sequence[object] = cells, header: dict[str, int] = header) -> object:
+            index = header.get(field)
             return cells[index] if index is not None and index < len(cells) else None
 
         values: dict[str, int | None] = {}
@@ -196,7 +196,9 @@ def _parse(content: bytes, file_name: str) -> list[_Row]:
         if row.quantity is not None and not row.reason:
             errors.append(SheetError(number, COLUMNS[REASON][0], _("A count needs a reason.")))
         if len(row.reason) > REASON_MAX:
-            errors.append(SheetError(number, COLUMNS[REASON][0], _("At most %(max)s characters.") % {"max": REASON_MAX}))
+            errors.append(
+                SheetError(number, COLUMNS[REASON][0], _("At most %(max)s characters.") % {"max": REASON_MAX})
+            )
         parsed.append(row)
     if header is None:
         raise _file_error(_("The sheet is empty: its first row must hold the column headers."))
@@ -223,7 +225,9 @@ def _check_against_stock(rows: list[_Row], errors: list[SheetError]) -> list[_Ro
                     "code": row.warehouse})
             )  # fmt: skip
         if row.sku and row.sku not in skus:
-            errors.append(SheetError(row.number, COLUMNS[SKU][0], _("No SKU has the code “%(code)s”.") % {"code": row.sku}))
+            errors.append(
+                SheetError(row.number, COLUMNS[SKU][0], _("No SKU has the code “%(code)s”.") % {"code": row.sku})
+            )
         key = (row.warehouse, row.sku)
         if row.warehouse and row.sku:
             if key in first_row:

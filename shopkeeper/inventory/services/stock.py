@@ -115,9 +115,7 @@ def _check_sku(sku_id: int) -> None:
 
 def _check_warehouse(warehouse_id: int) -> None:
     if not Warehouse.objects.filter(pk=warehouse_id).exists():
-        raise NotFound(
-            _("No warehouse with id %(id)s") % {"id": warehouse_id}, details={"warehouse_id": warehouse_id}
-        )
+        raise NotFound(_("No warehouse with id %(id)s") % {"id": warehouse_id}, details={"warehouse_id": warehouse_id})
 
 
 def _lock(stock_ids: Iterable[int]) -> dict[int, Stock]:
@@ -134,8 +132,10 @@ def _locked_line(*, warehouse_id: int, sku_id: int) -> Stock:
     _check_warehouse(warehouse_id)
     _check_sku(sku_id)
     Stock.objects.get_or_create(warehouse_id=warehouse_id, sku_id=sku_id)
-    return Stock.objects.select_for_update(of=("self",)).select_related("warehouse").get(
-        warehouse_id=warehouse_id, sku_id=sku_id
+    return (
+        Stock.objects.select_for_update(of=("self",))
+        .select_related("warehouse")
+        .get(warehouse_id=warehouse_id, sku_id=sku_id)
     )
 
 
@@ -244,9 +244,7 @@ def _single(
         before = _snapshot(stock)
         delta: int = on_hand_delta(stock)
         now = timezone.now()
-        movement = _change(
-            stock, kind=kind, on_hand=delta, reference=reference, reason=reason, actor=actor, now=now
-        )
+        movement = _change(stock, kind=kind, on_hand=delta, reference=reference, reason=reason, actor=actor, now=now)
         movement.save()
         _sync_alerts([stock], now=now)
         audit_record(
@@ -268,10 +266,7 @@ def _refuse_below_reserved(stock: Stock, new_on_hand: int) -> None:
         )
     if new_on_hand < stock.reserved:
         raise StockRefused(
-            _(
-                "On hand cannot go below the %(reserved)s units reserved for orders. Ship or release "
-                "those orders first."
-            )
+            _("On hand cannot go below the %(reserved)s units reserved for orders. Ship or release those orders first.")
             % {"reserved": stock.reserved},
             details={"on_hand": stock.on_hand, "reserved": stock.reserved, "would_be": new_on_hand},
         )
@@ -464,9 +459,7 @@ def stocktake_many(*, lines: Sequence[CountLine], actor: ActorContext, source: s
             _clean_quantity(line.safety_stock, field=f"lines.{index}.safety_stock", allow_zero=True)
         _clean_reference(line.reference)
     with transaction.atomic():
-        default_id = (
-            warehouse_default(actor=actor).pk if any(line.warehouse_id is None for line in lines) else None
-        )
+        default_id = warehouse_default(actor=actor).pk if any(line.warehouse_id is None for line in lines) else None
         keys = [(line.warehouse_id or default_id, line.sku_id) for line in lines]
         Stock.objects.bulk_create(
             [Stock(warehouse_id=w, sku_id=s) for w, s in dict.fromkeys(keys)], ignore_conflicts=True

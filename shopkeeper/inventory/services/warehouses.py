@@ -26,9 +26,7 @@ def _snapshot(warehouse: Warehouse) -> dict[str, Any]:
     }
 
 
-def _clean(
-    *, code: str, name: str, region: str, provinces: Sequence[str], city: str, position: int
-) -> dict[str, Any]:
+def _clean(*, code: str, name: str, region: str, provinces: Sequence[str], city: str, position: int) -> dict[str, Any]:
     errors: dict[str, Any] = {}
     code, name, city = code.strip(), name.strip(), city.strip()
     if not code or len(code) > 32:
@@ -96,13 +94,13 @@ def warehouse_update(
         warehouse = Warehouse.objects.select_for_update().filter(pk=warehouse_id).first()
         if warehouse is None:
             raise NotFound(_("No warehouse with id %(id)s") % {"id": warehouse_id}, details={"id": warehouse_id})
-        data = _clean(
-            code=warehouse.code, name=name, region=region, provinces=provinces, city=city, position=position
-        )
+        data = _clean(code=warehouse.code, name=name, region=region, provinces=provinces, city=city, position=position)
         before = _snapshot(warehouse)
         for field, value in data.items():
             setattr(warehouse, field, value)
         warehouse.is_active = is_active
         warehouse.save()
-        audit_record(actor=actor, action="warehouse.update", target=warehouse, before=before, after=_snapshot(warehouse))
+        audit_record(
+            actor=actor, action="warehouse.update", target=warehouse, before=before, after=_snapshot(warehouse)
+        )
     return warehouse

@@ -59,7 +59,11 @@ def skus(catalog_base: dict[str, Any]) -> list[int]:
     data = product_input(
         catalog_base,
         spec_names=["颜色"],
-        skus=[sku_input("INV-BLUE", 颜色="雾霾蓝"), sku_input("INV-WHITE", 颜色="燕麦白"), sku_input("INV-PINK", 颜色="樱花粉")],
+        skus=[
+            sku_input("INV-BLUE", 颜色="雾霾蓝"),
+            sku_input("INV-WHITE", 颜色="燕麦白"),
+            sku_input("INV-PINK", 颜色="樱花粉"),
+        ],
     )
     product = catalog_services.product_create(actor=SYSTEM, data=data)
     catalog_services.product_list(actor=SYSTEM, product=product)

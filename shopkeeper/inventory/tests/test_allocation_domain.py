@@ -97,7 +97,10 @@ class TestChoosingWarehouses:
         central = warehouse(2, Region.CENTRAL, {10: 0, 11: 3})
         north = warehouse(3, Region.NORTH, {10: 2, 11: 3})
         # North alone can fill it, so it ships from one warehouse even though East serves the province.
-        assert allocate([Line(10, 2), Line(11, 3)], [east, central, north], "上海市") == [Pick(3, 10, 2), Pick(3, 11, 3)]
+        assert allocate([Line(10, 2), Line(11, 3)], [east, central, north], "上海市") == [
+            Pick(3, 10, 2),
+            Pick(3, 11, 3),
+        ]
         north_short = warehouse(3, Region.NORTH, {10: 1, 11: 1})
         picks = allocate([Line(10, 2), Line(11, 3)], [east, central, north_short], "上海市")
         assert picks == [Pick(1, 10, 2), Pick(2, 11, 3)]
@@ -186,7 +189,7 @@ def test_allocation_properties(world: tuple[list[Line], list[WarehouseStock], st
 
     # Deterministic, whatever order the warehouses come in.
     shuffled = list(warehouses)
-    random.Random(len(lines)).shuffle(shuffled)
+    random.Random(len(lines)).shuffle(shuffled)  # noqa: S311  (a shuffle, not a secret)
     assert _answer(lines, shuffled, province) == answer
     assert _answer(lines, list(reversed(warehouses)), province) == answer
 

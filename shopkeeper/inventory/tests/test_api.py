@@ -105,7 +105,11 @@ def test_adjust_stocktake_and_receive(api: MakeApi, stocked: dict[str, Any]) -> 
     response = client.post("inventory/stock/adjust", adjust)
     assert response.status_code == 200, response.content
     body = response.json()
-    assert (body["stock"]["on_hand"], body["movement"]["kind"], body["movement"]["by"]) == (8, "adjustment", "warehouse_api")
+    assert (body["stock"]["on_hand"], body["movement"]["kind"], body["movement"]["by"]) == (
+        8,
+        "adjustment",
+        "warehouse_api",
+    )
     assert client.post("inventory/stock/adjust", adjust).json()["stock"]["on_hand"] == 8  # same reference: once
     counted = client.post(
         "inventory/stock/stocktake", {"warehouse": "EAST-SH", "sku": "INV-BLUE", "counted": 9, "reason": "盘点"}
@@ -148,7 +152,11 @@ def test_safety_stock_and_alerts(api: MakeApi, stocked: dict[str, Any]) -> None:
     assert operator.get("inventory/alerts", warehouse="SOUTH-GZ").json()["count"] == 0
     _error(operator.put(f"inventory/stock/{line.pk}/safety-stock", {"safety_stock": -1}), 422, "validation_error")
     _error(operator.put("inventory/stock/999999/safety-stock", {"safety_stock": 1}), 404, "not_found")
-    _error(api(Role.PROCUREMENT).put(f"inventory/stock/{line.pk}/safety-stock", {"safety_stock": 1}), 403, "permission_denied")
+    _error(
+        api(Role.PROCUREMENT).put(f"inventory/stock/{line.pk}/safety-stock", {"safety_stock": 1}),
+        403,
+        "permission_denied",
+    )
     operator.put(f"inventory/stock/{line.pk}/safety-stock", {"safety_stock": 0})
     assert operator.get("inventory/alerts").json()["count"] == 0
     assert operator.get("inventory/alerts", open="false").json()["count"] == 1
@@ -168,7 +176,11 @@ def test_roles_without_stock_are_refused(role: Role, api: MakeApi, stocked: dict
     client = api(role)
     for path in ("inventory/warehouses", "inventory/stock", "inventory/alerts", "inventory/ledger/check"):
         _error(client.get(path), 403, "permission_denied")
-    _error(client.post("inventory/stock/adjust", {"warehouse": "EAST-SH", "sku": "INV-BLUE", "delta": 1, "reason": "x"}), 403, "permission_denied")
+    _error(
+        client.post("inventory/stock/adjust", {"warehouse": "EAST-SH", "sku": "INV-BLUE", "delta": 1, "reason": "x"}),
+        403,
+        "permission_denied",
+    )
 
 
 def test_readers_cannot_change_stock(api: MakeApi, stocked: dict[str, Any]) -> None:

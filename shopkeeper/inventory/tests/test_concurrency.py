@@ -39,7 +39,7 @@ def _race(buyer_lines: list[list[ReserveLine]], province: str) -> list[object]:
                 results[index] = services.stock_reserve(
                     reference=f"order:RACE{index}", lines=buyer_lines[index], province=province, actor=SYSTEM
                 )
-        except Exception as exc:  # noqa: BLE001  (every outcome is recorded and asserted on)
+        except Exception as exc:
             results[index] = exc
         finally:
             connections.close_all()
@@ -106,7 +106,9 @@ def test_cancellations_racing_new_orders_keep_the_books(warehouses: dict[str, Wa
     sku = skus[0]
     services.stock_receive(sku_id=sku, warehouse_id=warehouses["east"].pk, quantity=UNITS, actor=SYSTEM)
     for index in range(UNITS):
-        services.stock_reserve(reference=f"order:OLD{index}", lines=[ReserveLine(sku, 1)], province="上海市", actor=SYSTEM)
+        services.stock_reserve(
+            reference=f"order:OLD{index}", lines=[ReserveLine(sku, 1)], province="上海市", actor=SYSTEM
+        )
     results: list[object] = []
     barrier = threading.Barrier(2 * UNITS)
 
@@ -114,7 +116,7 @@ def test_cancellations_racing_new_orders_keep_the_books(warehouses: dict[str, Wa
         try:
             barrier.wait(timeout=30)
             results.append(services.stock_release(reference=f"order:OLD{index}", actor=SYSTEM, reason="取消"))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             results.append(exc)
         finally:
             connections.close_all()
@@ -127,7 +129,7 @@ def test_cancellations_racing_new_orders_keep_the_books(warehouses: dict[str, Wa
                     reference=f"order:NEW{index}", lines=[ReserveLine(sku, 1)], province="上海市", actor=SYSTEM
                 )
             )
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             results.append(exc)
         finally:
             connections.close_all()

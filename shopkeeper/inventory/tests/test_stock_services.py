@@ -39,7 +39,9 @@ def receive(warehouse: Warehouse, sku_id: int, quantity: int, reference: str = "
 
 
 def ledger_sums(line: Stock) -> tuple[int, int]:
-    totals = StockMovement.objects.filter(stock=line).aggregate(on_hand=Sum("on_hand_delta"), reserved=Sum("reserved_delta"))
+    totals = StockMovement.objects.filter(stock=line).aggregate(
+        on_hand=Sum("on_hand_delta"), reserved=Sum("reserved_delta")
+    )
     return totals["on_hand"] or 0, totals["reserved"] or 0
 
 
@@ -58,7 +60,12 @@ class TestReceiveAndReturn:
         movement = receive(warehouses["east"], skus[0], 30, reference="po:1:line:1")
         line = stock(warehouses["east"], skus[0])
         assert (line.on_hand, line.reserved, line.available) == (30, 0, 30)
-        assert (movement.kind, movement.on_hand_delta, movement.on_hand_after, movement.reason) == ("receipt", 30, 30, "到货")
+        assert (movement.kind, movement.on_hand_delta, movement.on_hand_after, movement.reason) == (
+            "receipt",
+            30,
+            30,
+            "到货",
+        )
         assert movement.actor_label == "system"
         assert AuditEntry.objects.filter(action="stock.receive", object_id=str(line.pk)).exists()
 
@@ -68,7 +75,9 @@ class TestReceiveAndReturn:
         assert again.pk == first.pk
         assert stock(warehouses["east"], skus[0]).on_hand == 30
 
-    def test_unknown_sku_or_warehouse_or_a_bad_quantity_is_refused(self, warehouses: Warehouses, skus: list[int]) -> None:
+    def test_unknown_sku_or_warehouse_or_a_bad_quantity_is_refused(
+        self, warehouses: Warehouses, skus: list[int]
+    ) -> None:
         with pytest.raises(NotFound):
             receive(warehouses["east"], 999_999, 1)
         with pytest.raises(NotFound):
@@ -90,7 +99,9 @@ class TestReceiveAndReturn:
 
 
 class TestReserve:
-    def test_an_order_is_held_in_the_warehouse_serving_its_province(self, warehouses: Warehouses, skus: list[int]) -> None:
+    def test_an_order_is_held_in_the_warehouse_serving_its_province(
+        self, warehouses: Warehouses, skus: list[int]
+    ) -> None:
         receive(warehouses["east"], skus[0], 5)
         receive(warehouses["south"], skus[0], 50)
         held = services.stock_reserve(
@@ -108,10 +119,16 @@ class TestReserve:
         assert selectors.reservations_for("order:SK1") == held
         assert services.reservations_for("order:SK1") == held  # the same read through services
 
-    def test_a_second_call_for_the_reference_returns_the_same_hold(self, warehouses: Warehouses, skus: list[int]) -> None:
+    def test_a_second_call_for_the_reference_returns_the_same_hold(
+        self, warehouses: Warehouses, skus: list[int]
+    ) -> None:
         receive(warehouses["east"], skus[0], 5)
-        first = services.stock_reserve(reference="order:SK2", lines=[ReserveLine(skus[0], 2)], province="上海市", actor=SYSTEM)
-        again = services.stock_reserve(reference="order:SK2", lines=[ReserveLine(skus[0], 2)], province="上海市", actor=SYSTEM)
+        first = services.stock_reserve(
+            reference="order:SK2", lines=[ReserveLine(skus[0], 2)], province="上海市", actor=SYSTEM
+        )
+        again = services.stock_reserve(
+            reference="order:SK2", lines=[ReserveLine(skus[0], 2)], province="上海市", actor=SYSTEM
+        )
         assert again == first
         assert stock(warehouses["east"], skus[0]).reserved == 2
         assert StockMovement.objects.filter(kind="reservation").count() == 1
@@ -122,14 +139,19 @@ class TestReserve:
         receive(warehouses["east"], skus[0], 1)
         receive(warehouses["south"], skus[0], 9)
         receive(warehouses["north"], skus[0], 9)
-        held = services.stock_reserve(reference="order:SK3", lines=[ReserveLine(skus[0], 3)], province="上海市", actor=SYSTEM)
+        held = services.stock_reserve(
+            reference="order:SK3", lines=[ReserveLine(skus[0], 3)], province="上海市", actor=SYSTEM
+        )
         assert [a.warehouse_code for a in held] == ["NORTH-BJ"]  # East → Central → North → South
 
     def test_an_order_splits_only_when_no_warehouse_has_it_all(self, warehouses: Warehouses, skus: list[int]) -> None:
         receive(warehouses["east"], skus[0], 3)
         receive(warehouses["south"], skus[1], 3)
         held = services.stock_reserve(
-            reference="order:SK4", lines=[ReserveLine(skus[0], 2), ReserveLine(skus[1], 1)], province="江苏", actor=SYSTEM
+            reference="order:SK4",
+            lines=[ReserveLine(skus[0], 2), ReserveLine(skus[1], 1)],
+            province="江苏",
+            actor=SYSTEM,
         )
         assert sorted((a.warehouse_code, a.sku_id, a.quantity) for a in held) == [
             ("EAST-SH", skus[0], 2),
@@ -160,7 +182,9 @@ class TestReserve:
         receive(warehouses["east"], skus[0], 2)
         for province in ("火星", "香港特别行政区"):
             with pytest.raises(NotDeliverable) as refused:
-                services.stock_reserve(reference="order:SK6", lines=[ReserveLine(skus[0], 1)], province=province, actor=SYSTEM)
+                services.stock_reserve(
+                    reference="order:SK6", lines=[ReserveLine(skus[0], 1)], province=province, actor=SYSTEM
+                )
             assert refused.value.status == 422
             assert refused.value.details == {"province": province}
 
@@ -168,7 +192,9 @@ class TestReserve:
         receive(warehouses["east"], skus[0], 2)
         Warehouse.objects.filter(pk=warehouses["east"].pk).update(is_active=False)
         with pytest.raises(OutOfStock):
-            services.stock_reserve(reference="order:SK7", lines=[ReserveLine(skus[0], 1)], province="上海市", actor=SYSTEM)
+            services.stock_reserve(
+                reference="order:SK7", lines=[ReserveLine(skus[0], 1)], province="上海市", actor=SYSTEM
+            )
 
     def test_bad_lines_are_refused(self, warehouses: Warehouses, skus: list[int]) -> None:
         for lines in ([], [ReserveLine(skus[0], 0)], [ReserveLine(skus[0], -1)]):
@@ -183,7 +209,10 @@ class TestReleaseAndShip:
         receive(warehouses["east"], skus[0], 3)
         receive(warehouses["south"], skus[1], 3)
         services.stock_reserve(
-            reference="order:SK9", lines=[ReserveLine(skus[0], 2), ReserveLine(skus[1], 1)], province="上海市", actor=SYSTEM
+            reference="order:SK9",
+            lines=[ReserveLine(skus[0], 2), ReserveLine(skus[1], 1)],
+            province="上海市",
+            actor=SYSTEM,
         )
 
     def test_release_gives_every_unit_back_once(self, warehouses: Warehouses, skus: list[int]) -> None:
@@ -194,7 +223,10 @@ class TestReleaseAndShip:
         assert Stock.objects.filter(reserved__gt=0).count() == 0
         assert set(StockReservation.objects.values_list("state", flat=True)) == {"released"}
         release = StockMovement.objects.filter(kind="release").order_by("pk")
-        assert [(m.reserved_delta, m.on_hand_delta, m.reason) for m in release] == [(-2, 0, "未按时付款"), (-1, 0, "未按时付款")]
+        assert [(m.reserved_delta, m.on_hand_delta, m.reason) for m in release] == [
+            (-2, 0, "未按时付款"),
+            (-1, 0, "未按时付款"),
+        ]
         assert selectors.reservations_for("order:SK9") == []
 
     def test_shipping_takes_the_units_out_of_the_warehouse_once(self, warehouses: Warehouses, skus: list[int]) -> None:
@@ -208,7 +240,9 @@ class TestReleaseAndShip:
         assert services.stock_deduct(reference="order:SK9", actor=SYSTEM) == 0
         east.refresh_from_db()
         assert (east.on_hand, east.reserved) == (1, 0)
-        assert services.stock_release(reference="order:SK9", actor=SYSTEM, reason="") == 0  # shipped: nothing to give back
+        assert (
+            services.stock_release(reference="order:SK9", actor=SYSTEM, reason="") == 0
+        )  # shipped: nothing to give back
         shipments = StockMovement.objects.filter(kind="shipment").order_by("pk")
         assert [(m.on_hand_delta, m.reserved_delta) for m in shipments] == [(-1, -1), (-2, -2)]
 
@@ -274,14 +308,27 @@ class TestLedger:
         services.stock_release(reference="order:A", actor=SYSTEM, reason="取消")
         services.stock_reserve(reference="order:C", lines=[ReserveLine(skus[0], 18)], province="上海市", actor=SYSTEM)
         services.stock_deduct(reference="order:C", actor=SYSTEM)
-        services.stock_return(sku_id=skus[0], warehouse_id=east.pk, quantity=1, reference="rma:1", actor=SYSTEM, reason="退货")
+        services.stock_return(
+            sku_id=skus[0], warehouse_id=east.pk, quantity=1, reference="rma:1", actor=SYSTEM, reason="退货"
+        )
         services.stock_adjust(sku_id=skus[0], warehouse_id=east.pk, delta=2, reason="找到", actor=SYSTEM)
-        services.stock_adjust(sku_id=skus[0], warehouse_id=south.pk, delta=-1, reason="破损", actor=SYSTEM, write_off=True)
+        services.stock_adjust(
+            sku_id=skus[0], warehouse_id=south.pk, delta=-1, reason="破损", actor=SYSTEM, write_off=True
+        )
         services.stocktake(sku_id=skus[0], warehouse_id=south.pk, counted=4, reason="盘点", actor=SYSTEM)
         with pytest.raises(StockRefused):
             services.stocktake(sku_id=skus[0], warehouse_id=south.pk, counted=1, reason="盘点", actor=SYSTEM)
         kinds = set(StockMovement.objects.values_list("kind", flat=True))
-        assert kinds == {"receipt", "reservation", "release", "shipment", "return", "adjustment", "write_off", "stocktake"}
+        assert kinds == {
+            "receipt",
+            "reservation",
+            "release",
+            "shipment",
+            "return",
+            "adjustment",
+            "write_off",
+            "stocktake",
+        }
         for line in Stock.objects.all():
             assert ledger_sums(line) == (line.on_hand, line.reserved)
             last = line.movements.order_by("-id").first()
@@ -299,7 +346,9 @@ class TestLedger:
         with pytest.raises(CommandError, match="1 stock line"):
             call_command("inventory_check")
 
-    def test_the_database_itself_refuses_reserving_more_than_on_hand(self, warehouses: Warehouses, skus: list[int]) -> None:
+    def test_the_database_itself_refuses_reserving_more_than_on_hand(
+        self, warehouses: Warehouses, skus: list[int]
+    ) -> None:
         from django.db import IntegrityError, transaction
 
         receive(warehouses["east"], skus[0], 1)
