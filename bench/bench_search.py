@@ -278,6 +278,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder or the rows in DATABASE_URL")
     args = parser.parse_args()
 
+    load = os.getloadavg()[0]
     var_dir = Path(tempfile.mkdtemp(prefix="shopkeeper-bench-search-"))
     os.environ.update(SHOPKEEPER_VAR_DIR=str(var_dir), LOG_LEVEL="WARNING")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopkeeper.config.settings")
@@ -329,7 +330,8 @@ def main() -> int:
     scale = "`large` " if args.products == 20000 else ""
     print(f"\n## Product search, demo catalog {scale}({len(built.product_ids):,} SPUs, {listed:,} listed, "
           f"{built.skus:,} SKUs)\n")  # fmt: skip
-    print(f"{vendor}; Python {platform.python_version()}; {os.cpu_count()} CPUs (shared, noisy); "
+    print(f"{vendor}; Python {platform.python_version()}; {os.cpu_count()} CPUs (shared, noisy; load average "
+          f"{load:.1f} at the start); "
           f"{platform.platform()}; catalog loaded in {built.build_seconds:.0f} s and reindexed in "
           f"{built.reindex_seconds:.0f} s; first page of {PAGE_SIZE}; every query {args.rounds} interleaved "
           f"rounds each way after a warm-up; hits are each query's total, in the order listed.\n")  # fmt: skip

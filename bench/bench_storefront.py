@@ -343,11 +343,15 @@ def main() -> int:
     parser.add_argument("--products", type=int, default=2000)
     parser.add_argument("--requests", type=int, default=2000, help="per case, over all rounds")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--max-seconds", type=float, default=240, help="start no round that would end the load later than this"
+    )
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that `finally` stops gunicorn
 
+    load = os.getloadavg()[0]
     var_dir = Path(tempfile.mkdtemp(prefix="shopkeeper-bench-"))
     env = server_env(var_dir)
     os.environ.update(env)
@@ -398,9 +402,19 @@ def main() -> int:
                       file=sys.stderr)  # fmt: skip
                 return 1
         per_round = max(1, args.requests // args.rounds)
+        load_started = time.monotonic()
+        rounds_done = 0
         for _round in range(args.rounds):
+            elapsed = time.monotonic() - load_started
+            if rounds_done and elapsed + elapsed / rounds_done > args.max_seconds:
+                print(f"stopped after {rounds_done} of {args.rounds} rounds: the load is bounded to "
+                      f"{args.max_seconds:.0f} s (--max-seconds)", file=sys.stderr)  # fmt: skip
+                break
+            round_started = time.monotonic()
             for case in cases:  # interleaved, so a busy moment of the machine hits every case
                 case.samples.append(drive(port, case.paths(per_round), args.concurrency))
+            rounds_done += 1
+            print(f"round {rounds_done}: {time.monotonic() - round_started:.0f} s", file=sys.stderr)
     finally:
         if server is not None:
             stop(server)
@@ -415,9 +429,10 @@ def main() -> int:
     base_p50 = statistics.median(baseline.latencies)
     vendor = f"{connection.vendor} {'(temporary file)' if own_database else '(DATABASE_URL)'}"
     print(f"\n## Storefront under gunicorn (2 sync workers), {args.products} listed products\n")
-    print(f"{vendor}; Python {platform.python_version()}; {os.cpu_count()} CPUs; {platform.platform()}; "
-          f"{args.concurrency} concurrent clients on loopback; {per_round * args.rounds} requests per case "
-          f"in {args.rounds} interleaved rounds after a warm-up.\n")  # fmt: skip
+    print(f"{vendor}; Python {platform.python_version()}; {os.cpu_count()} CPUs (shared, noisy; load average "
+          f"{load:.1f} at the start); {platform.platform()}; "
+          f"{args.concurrency} concurrent clients on loopback; {per_round * rounds_done} requests per case "
+          f"in {rounds_done} interleaved rounds after a warm-up.\n")  # fmt: skip
     print("| case | requests | median req/s | p50 ms | p99 ms | throughput vs baseline | p50 vs baseline |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     failures = 0

@@ -94,7 +94,7 @@ class CheckoutIn(Schema):
         None, description="The total the customer saw; a different server total is refused (422) with the new one"
     )
     note: str = Field("", max_length=200)
-    invoice: InvoiceIn = InvoiceIn()
+    invoice: InvoiceIn = Field(default_factory=lambda: InvoiceIn(kind="none", title="", tax_number=""))
 
 
 class OrderLineOut(Schema):

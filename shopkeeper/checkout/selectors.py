@@ -16,7 +16,7 @@ from shopkeeper.checkout.models import Cart, CartLine, ShippingRule
 from shopkeeper.core.domain.money import Money
 from shopkeeper.inventory import selectors as inventory
 from shopkeeper.orders import services as orders
-from shopkeeper.pricing.domain.pipeline import LineInput, PricedCart, ShippingRate, ShippingTable, price_cart
+from shopkeeper.pricing.domain.pipeline import LineInput, PricedCart, ShippingRate, ShippingTable, Wording, price_cart
 
 MAX_LINE_QUANTITY = 99
 
@@ -67,7 +67,7 @@ class CartView:
             for line in self.lines
             if line.sku is not None and not line.problem
         ]
-        return price_cart(inputs, shipping=self.shipping, region=self.region)
+        return price_cart(inputs, shipping=self.shipping, region=self.region, wording=wording())
 
     def problems(self) -> dict[str, str]:
         found = {line.key: line.problem for line in self.lines if line.problem}
@@ -92,6 +92,11 @@ class CartView:
     @property
     def count(self) -> int:
         return sum(line.quantity for line in self.lines)
+
+
+def wording() -> Wording:
+    """The price explanation's words in the active language."""
+    return Wording(subtotal=_("Subtotal"), shipping=_("Shipping"), free_over=_("free over"), total=_("Total"))
 
 
 def shipping_table() -> ShippingTable:

@@ -29,3 +29,21 @@ class RefundStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     SUCCEEDED = "succeeded", _("Refunded")
     FAILED = "failed", _("Failed")
+
+
+# What each kind of timeline entry is called (OrderEvent.kind: the state machine's actions and the
+# other things that happen to an order).
+EVENT_LABELS = {
+    "placed": _("Order placed"),
+    "pay": _("Paid"),
+    "allocate": _("Allocated to a warehouse"),
+    "ship": _("Shipped"),
+    "deliver": _("Delivered"),
+    "complete": _("Completed"),
+    "cancel": _("Cancelled"),
+    "close": _("Closed"),
+    "refund_requested": _("Refund requested"),
+    "refunded": _("Refunded"),
+    "refund_failed": _("Refund failed"),
+    "late_payment": _("Paid after cancellation"),
+}

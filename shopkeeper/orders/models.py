@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shopkeeper.core.domain.money import Money
-from shopkeeper.orders.enums import InvoiceKind, OrderStatus, RefundStatus
+from shopkeeper.orders.enums import EVENT_LABELS, InvoiceKind, OrderStatus, RefundStatus
 
 
 class Order(models.Model):
@@ -134,6 +134,10 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.kind}"
+
+    @property
+    def label(self) -> str:
+        return str(EVENT_LABELS.get(self.kind, self.kind))
 
 
 class OrderRefund(models.Model):

@@ -40,11 +40,10 @@ def _sender(request: HttpRequest) -> str | None:
 def _handle(request: HttpRequest, gateway: str, kind: NotificationKind) -> HttpResponse:
     params = request.POST.dict()
     remote_addr = _sender(request)
-    handler = (
-        services.payment_notification_handle
-        if kind == NotificationKind.PAYMENT
-        else (services.refund_notification_handle)
-    )
+    if kind == NotificationKind.PAYMENT:
+        handler = services.payment_notification_handle
+    else:
+        handler = services.refund_notification_handle
     try:
         outcome = handler(gateway=gateway, params=params, remote_addr=remote_addr)
     except Exception as exc:

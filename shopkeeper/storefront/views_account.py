@@ -65,7 +65,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     next_path = _next_path(request)
     if customers.is_customer(request.user):
         return redirect(next_path or "storefront:account_home")
-    form = SignInForm(request.POST or None)
+    form = SignInForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         status = 422
@@ -76,14 +76,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     password=form.cleaned_data["password"],
                     ip_address=_ip_address(request),
                 )
-            except TooManySignInAttempts as exc:
-                form.add_error(None, exc.message)
-                status = exc.status
-            except NotACustomer as exc:
-                form.add_error(None, exc.message)
-                status = exc.status
             except ShopkeeperError as exc:
                 form.add_error(None, exc.message)
+                # 429 while locked, 403 for a staff account; a wrong password is a form to correct (422).
+                if isinstance(exc, TooManySignInAttempts | NotACustomer):
+                    status = exc.status
             else:
                 login(request, user)  # fires user_logged_in: checkout merges the guest cart on it
                 return redirect(next_path or "storefront:account_home")
@@ -103,7 +100,7 @@ def register_view(request: HttpRequest) -> HttpResponse:
     if customers.is_customer(request.user):
         return redirect(next_path or "storefront:account_home")
     channel = customer_services.channel_clean(request.GET.get("channel") or request.GET.get("utm_source"))
-    form = RegisterForm(request.POST or None, initial={"channel": channel})
+    form = RegisterForm(request.POST if request.method == "POST" else None, initial={"channel": channel})
     status = 200
     if request.method == "POST":
         status = 422
@@ -120,7 +117,8 @@ def register_view(request: HttpRequest) -> HttpResponse:
                 status = exc.status
             else:
                 login(request, user, backend=MODEL_BACKEND)
-                messages.success(request, _("Welcome! Your account is ready."))
+                if not next_path:  # shown by the account centre; elsewhere it would linger
+                    messages.success(request, _("Welcome! Your account is ready."))
                 return redirect(next_path or "storefront:account_home")
     context = {
         "form": form,
@@ -186,7 +184,7 @@ def _address_form_page(request: HttpRequest, *, address_id: int | None) -> HttpR
             name: getattr(address, name)
             for name in ("recipient", "mobile", "province", "city", "district", "detail", "is_default")
         }
-    form = AddressForm(request.POST or None, initial=initial)
+    form = AddressForm(request.POST if request.method == "POST" else None, initial=initial)
     status = 200
     if request.method == "POST":
         status = 422

@@ -49,8 +49,10 @@ def shopper_cart(request: HttpRequest, *, create: bool) -> checkout.Cart | None:
 
 
 def _int(value: str | None, default: int | None = None) -> int | None:
+    if value is None or value == "":
+        return default
     try:
-        return int(value) if value not in (None, "") else default
+        return int(value)
     except ValueError:
         return default
 

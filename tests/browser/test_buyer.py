@@ -48,4 +48,4 @@ def test_a_customer_buys_and_pays_in_the_sandbox(
     assert order.paid_fen == 19900
     page.click("[data-testid=back-to-order]")
     page.wait_for_selector("[data-testid=timeline]")
-    assert "allocate" in page.inner_text("[data-testid=timeline]")
+    assert "分配仓库" in page.inner_text("[data-testid=timeline]")

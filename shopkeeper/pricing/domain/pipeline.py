@@ -102,6 +102,16 @@ class PricedCart:
         raise KeyError(key)
 
 
+@dataclass(frozen=True)
+class Wording:
+    """The words of the cart-level explanation; the caller passes them in the shopper's language."""
+
+    subtotal: str = "Subtotal"
+    shipping: str = "Shipping"
+    free_over: str = "free over"
+    total: str = "Total"
+
+
 class DiscountStage(Protocol):
     """A pricing stage that may take money off. It sees the lines as priced so far."""
 
@@ -172,6 +182,7 @@ def price_cart(
     shipping: ShippingTable,
     region: str | None,
     stages: Sequence[DiscountStage] = (),
+    wording: Wording = Wording(),
 ) -> PricedCart:
     """Price a cart. Deterministic; independent of the order of `lines`."""
     _check(lines)
@@ -183,7 +194,7 @@ def price_cart(
         )
     explanation: list[str] = []
     subtotal = money_sum(item.priced().subtotal for item in working.values())
-    explanation.append(f"Subtotal {subtotal}")
+    explanation.append(f"{wording.subtotal} {subtotal}")
     for stage in stages:
         current = [item.priced() for item in working.values()]
         for adjustment in stage.adjustments(current):
@@ -198,14 +209,14 @@ def price_cart(
     gap: Money | None = None
     if rate.free_over is not None and fee.fen > 0:
         if goods >= rate.free_over:
-            explanation.append(f"Shipping {fee} − {fee} free over {rate.free_over}")
+            explanation.append(f"{wording.shipping} {fee} − {fee} {wording.free_over} {rate.free_over}")
             fee = Money.zero()
         else:
             gap = rate.free_over - goods
     if fee.fen:
-        explanation.append(f"Shipping {fee}")
+        explanation.append(f"{wording.shipping} {fee}")
     total = goods + fee
-    explanation.append(f"Total {total}")
+    explanation.append(f"{wording.total} {total}")
     return PricedCart(
         lines=priced,
         subtotal=subtotal,

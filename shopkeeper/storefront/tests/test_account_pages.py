@@ -363,3 +363,9 @@ def test_account_centre_shows_the_default_address_and_the_count(signed_in: Clien
     assert "2 addresses" in centre
     assert 'data-testid="account-default-address"' in centre
     assert "138****8000" in centre
+
+
+def test_an_empty_sign_in_says_what_is_missing(client: Client) -> None:
+    response = submit(client, "/account/login/", {})
+    assert response.status_code == 422
+    assert "Enter your mobile number and your password" in html(response)
