@@ -1,8 +1,9 @@
 """Product search over the `large` demo catalog (20,000 SPUs): the storefront's search selector
 against a naive `title__icontains` scan as the baseline measured in the same run.
 
-Builds a throwaway database (SQLite in a temporary SHOPKEEPER_VAR_DIR, or the database in
-DATABASE_URL when set, which must then have an empty catalog) and loads the demo generator's
+Builds a throwaway database (SQLite in a temporary SHOPKEEPER_VAR_DIR; or, when DATABASE_URL is
+set, a schema of its own in that PostgreSQL database, dropped at the end; another DATABASE_URL must
+have an empty catalog) and loads the demo generator's
 catalog of the `large` scale with the demo seed, through `products_bulk_load` as `shopkeeper demo
 --scale large` does (search documents included), then rewrites the search index as
 `shopkeeper catalog_reindex` does. On PostgreSQL the tables are ANALYZEd afterwards, as autovacuum
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import secrets
 import shutil
 import statistics
 import sys
@@ -130,6 +132,19 @@ def build_catalog(product_count: int) -> Built:
         "scenes": sorted(set(Scene.objects.values_list("pk", flat=True)) - before["scenes"]),
     }
     return Built(result.product_ids, result.skus, build_seconds, reindex_seconds, created)
+
+
+def own_schema(connection: Any) -> str:
+    """On PostgreSQL, a schema of its own in the DATABASE_URL database (dropped at the end): the
+    run migrates and loads its catalog there and never touches the shop's own tables."""
+    if connection.vendor != "postgresql":
+        return ""
+    schema = f"bench_search_{secrets.token_hex(3)}"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE SCHEMA "{schema}"')
+    connection.close()
+    connection.settings_dict.setdefault("OPTIONS", {})["options"] = f"-c search_path={schema}"
+    return schema
 
 
 def remove_catalog(built: Built) -> None:
@@ -292,6 +307,7 @@ def main() -> int:
     from shopkeeper.catalog.models import Product
 
     own_database = "DATABASE_URL" not in os.environ
+    schema = own_schema(connection) if not own_database else ""
     built: Built | None = None
     classes = [QueryClass(name, terms, search_way, naive_way) for name, terms in QUERY_MIX]
     classes.append(QueryClass("prefix suggestions", SUGGEST_PREFIXES, suggest_way, naive_suggest_way))
@@ -312,7 +328,7 @@ def main() -> int:
         measure(classes, args.rounds)
         print(f"measured in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     finally:
-        if built is not None and not own_database and not args.keep:
+        if built is not None and not own_database and not schema and not args.keep:
             remove_catalog(built)
         vendor = f"{connection.vendor} {'(temporary file)' if own_database else '(DATABASE_URL)'}"
         if connection.vendor == "sqlite":
@@ -321,9 +337,11 @@ def main() -> int:
             with connection.cursor() as cursor:
                 cursor.execute("SHOW server_version")
                 vendor = f"PostgreSQL {cursor.fetchone()[0].split()[0]} (DATABASE_URL), after VACUUM ANALYZE"
+                if schema and not args.keep:
+                    cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
         connection.close()
         if args.keep:
-            print(f"kept: SHOPKEEPER_VAR_DIR={var_dir}", file=sys.stderr)
+            print(f"kept: SHOPKEEPER_VAR_DIR={var_dir}" + (f", schema {schema}" if schema else ""), file=sys.stderr)
         else:
             shutil.rmtree(var_dir, ignore_errors=True)
 

@@ -53,7 +53,10 @@ class ImportJobOut(Schema):
     finished: bool
     file_name: str
     total_rows: int
-    processed_rows: int
+    processed_rows: int  # rows checked, then rows the write has gone through
+    phase: str  # waiting, reading, checking, writing or finished
+    products_total: int  # while writing: products the file creates or changes
+    products_written: int  # while writing: of those, written so far
     created_at: datetime
     finished_at: datetime | None
     created_by: str | None
@@ -83,6 +86,8 @@ def job_out(job: ImportJob) -> ImportJobOut:
     report: dict[str, Any] = job.report or {}
     raw_errors = report.get("errors", [])
     lines = services.import_job_errors(job)
+    progress = services.import_job_progress(job)
+    writing = progress.phase == services.ImportPhase.WRITING
     return ImportJobOut(
         id=job.pk,
         status=job.status,
@@ -90,7 +95,10 @@ def job_out(job: ImportJob) -> ImportJobOut:
         finished=job.status not in RUNNING,
         file_name=job.file_name,
         total_rows=job.total_rows,
-        processed_rows=job.processed_rows,
+        processed_rows=progress.rows,
+        phase=progress.phase.value,
+        products_total=progress.total if writing else 0,
+        products_written=progress.done if writing else 0,
         created_at=job.created_at,
         finished_at=job.finished_at,
         created_by=job.created_by.username if job.created_by else None,

@@ -1,8 +1,10 @@
 """Catalog models: brands, the category tree, scenes, products (SPU) and their SKUs, media,
 qualification documents, price history, banned advertising words and home-page modules.
 
-Money is held in fen (integer minor units). Stock levels do not live here: `Sku.stock_quantity`
-is a plain count that the inventory app will replace with per-warehouse stock.
+Money is held in fen (integer minor units). Stock levels do not live here but in inventory (stock
+per SKU per warehouse): `Sku.stock_quantity` only keeps the quantity last typed in the product
+editor or an import, which the product services hand to inventory as a count; nothing reads it
+for availability.
 """
 
 from __future__ import annotations
@@ -139,7 +141,7 @@ class Sku(TimeStampedModel):
     list_price_fen = models.BigIntegerField(_("list price (fen)"))
     sale_price_fen = models.BigIntegerField(_("sale price (fen)"))
     weight_g = models.PositiveIntegerField(_("weight (g)"), default=0)
-    stock_quantity = models.IntegerField(_("quantity in stock"), default=0)  # replaced by inventory
+    stock_quantity = models.IntegerField(_("quantity in stock"), default=0)  # last typed; stock is inventory's
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveIntegerField(default=0)
 

@@ -3,7 +3,9 @@
 The one module that knows which database runs the full-text index (SQLite FTS5 or PostgreSQL
 text search, both created by migration 0003). Both rank the same way: products whose title holds
 more of the query words first, then best sellers, then newest; every query word must match in the
-title, brand, category path, scenes, selling points or SKU spec values.
+title, brand, category path, scenes, selling points or SKU spec values, the last one also as the
+start of a longer word (what the shopper is still typing). English words match by their stem
+(`domain/segment.py`), so singular and plural find each other.
 """
 
 from __future__ import annotations
@@ -13,16 +15,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 
-from shopkeeper.catalog.domain.segment import document_tokens, query_terms
+from shopkeeper.catalog.domain.segment import completes, document_tokens, query_terms
 from shopkeeper.catalog.enums import ProductStatus
-from shopkeeper.catalog.models import Brand, Category, Product, ProductSearchDocument, Sku
+from shopkeeper.catalog.models import Brand, Category, Product, ProductSearchDocument, Scene, Sku
 
 # Longer queries are cut here before segmenting: nobody types more, and jieba's time grows with it.
 MAX_QUERY_CHARS = 100
 INDEX_BATCH = 1000
-SUGGEST_BRANDS = 3  # brands lead the suggestions, but never crowd out the products
+SUGGEST_NAMES = 3  # brand, category and scene names lead the suggestions, but never crowd out products
 
 
 @dataclass(frozen=True)
@@ -130,14 +132,14 @@ def _path_ids(path: str) -> list[int]:
 
 class _Dialect:
     """How one database finds documents: `words_sql` selects the ids of documents holding every
-    word of its parameter, `title_sql` those whose title does (`title_query(..., prefix=True)`
-    makes the last word a prefix). Both SQL strings are constants; the words are parameters."""
+    word of its parameter, `title_sql` those whose title does (`prefix=True` makes the last word a
+    prefix). Both SQL strings are constants; the words are parameters."""
 
     words_sql: str
     title_sql: str
     as_int: str = ""
 
-    def words_query(self, terms: Sequence[str]) -> str:
+    def words_query(self, terms: Sequence[str], *, prefix: bool = False) -> str:
         raise NotImplementedError
 
     def title_query(self, terms: Sequence[str], *, prefix: bool = False) -> str:
@@ -149,8 +151,11 @@ class _SQLite(_Dialect):
     words_sql = "SELECT rowid AS id FROM catalog_search_fts WHERE catalog_search_fts MATCH %s"
     title_sql = words_sql
 
-    def words_query(self, terms: Sequence[str]) -> str:
-        return " AND ".join(_fts_phrase(term) for term in terms)
+    def words_query(self, terms: Sequence[str], *, prefix: bool = False) -> str:
+        phrases = [_fts_phrase(term) for term in terms]
+        if prefix:
+            phrases[-1] += "*"
+        return " AND ".join(phrases)
 
     def title_query(self, terms: Sequence[str], *, prefix: bool = False) -> str:
         phrases = [_fts_phrase(term) for term in terms]
@@ -172,8 +177,11 @@ class _PostgreSQL(_Dialect):
     )
     as_int = "::int"
 
-    def words_query(self, terms: Sequence[str]) -> str:
-        return " & ".join(_tsquery_lexeme(term) for term in terms)
+    def words_query(self, terms: Sequence[str], *, prefix: bool = False) -> str:
+        lexemes = [_tsquery_lexeme(term) for term in terms]
+        if prefix:
+            lexemes[-1] += ":*"
+        return " & ".join(lexemes)
 
     def title_query(self, terms: Sequence[str], *, prefix: bool = False) -> str:
         lexemes = [_tsquery_lexeme(term) for term in terms]
@@ -193,12 +201,14 @@ def _dialect() -> _Dialect:
 
 
 def product_search(q: str, *, listed_only: bool = True, limit: int = 50, offset: int = 0) -> SearchResult:
-    """Products matching every word of `q`: those with more of the words in their title first,
-    then best sellers, then newest. Any text is a valid query: it is cut into words and each word
-    is quoted, so search syntax in it ("OR", *, -, :, quotes, brackets) is only characters."""
+    """Products matching every word of `q` (the last one also as the start of a word): those with
+    more of the words in their title first, then best sellers, then newest. Any text is a valid
+    query: it is cut into words and each word is quoted, so search syntax in it ("OR", *, -, :,
+    quotes, brackets) is only characters."""
     terms = query_terms(q[:MAX_QUERY_CHARS])
     if not terms:
         return SearchResult()
+    prefix = completes(terms[-1])
     dialect = _dialect()
     limit, offset = max(limit, 0), max(offset, 0)
     listed = "AND d.is_listed" if listed_only else ""
@@ -212,9 +222,11 @@ def product_search(q: str, *, listed_only: bool = True, limit: int = 50, offset:
         ORDER BY title_hits DESC, p.sales_count DESC, p.id DESC
         LIMIT %s OFFSET %s
     """  # noqa: S608  (only constant SQL is put together here; the words are parameters)
-    title_params = [dialect.title_query([term]) for term in terms]
+    last = len(terms) - 1
+    title_params = [dialect.title_query([term], prefix=prefix and i == last) for i, term in enumerate(terms)]
+    words = dialect.words_query(terms, prefix=prefix)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [dialect.words_query(terms), *title_params, limit, offset])
+        cursor.execute(sql, [words, *title_params, limit, offset])
         rows = cursor.fetchall()
         if rows or (offset == 0 and limit > 0):
             return SearchResult(ids=[row[0] for row in rows], total=rows[0][1] if rows else 0)
@@ -223,20 +235,26 @@ def product_search(q: str, *, listed_only: bool = True, limit: int = 50, offset:
             WITH hits AS ({dialect.words_sql})
             SELECT COUNT(*) FROM hits JOIN catalog_productsearchdocument d ON d.product_id = hits.id {listed}
         """  # noqa: S608  (as above)
-        cursor.execute(count, [dialect.words_query(terms)])
+        cursor.execute(count, [words])
         return SearchResult(ids=[], total=cursor.fetchone()[0])
 
 
 def search_suggest(prefix: str, limit: int = 8) -> list[str]:
-    """What the shopper may be typing: brand names, then titles of listed products, best sellers
-    first, that start with `prefix` or hold words that do (the last word as a prefix). Titles that
-    start with it come before titles that only contain it. No spelling correction."""
+    """What the shopper may be typing: names first (brands, then the English names of categories
+    and scenes, which product titles written in Chinese never hold), then titles of listed
+    products, best sellers first, that start with `prefix` or hold words that do (the last word as
+    a prefix). Titles that start with it come before titles that only contain it. No spelling
+    correction."""
     prefix = prefix.strip()[:MAX_QUERY_CHARS]
     terms = query_terms(prefix)
     if not terms or limit <= 0:
         return []
     dialect = _dialect()
-    found = _brands_starting(prefix, min(limit, SUGGEST_BRANDS))
+    names = min(limit, SUGGEST_NAMES)
+    found = _brands_starting(prefix, names)
+    for name in _english_names_starting(prefix, names):
+        if len(found) < names and name.lower() not in {seen.lower() for seen in found}:
+            found.append(name)
     sql = f"""
         WITH hits AS ({dialect.title_sql})
         SELECT p.title FROM hits
@@ -270,6 +288,27 @@ def _brands_starting(prefix: str, limit: int) -> list[str]:
     )
     lowered = prefix.lower()
     return [name if name.lower().startswith(lowered) else name_en for name, name_en in rows]
+
+
+def _english_names_starting(prefix: str, limit: int) -> list[str]:
+    """English names of categories (with listed products in them or below them), then of active
+    scenes (with listed products), in which a word starts with the prefix: "dre" → "dresses",
+    "camp" → "weekend camping". Both tables are small."""
+    wanted = Q(name_en__istartswith=prefix) | Q(name_en__icontains=f" {prefix}")
+    listed = Product.objects.filter(status=ProductStatus.LISTED)
+    categories = (
+        Category.objects.filter(wanted)
+        .filter(Exists(listed.filter(category__path__startswith=OuterRef("path"))))
+        .order_by("depth", "position", "pk")
+        .values_list("name_en", flat=True)[:limit]
+    )
+    scenes = (
+        Scene.objects.filter(wanted, is_active=True)
+        .filter(Exists(listed.filter(scenes=OuterRef("pk"))))
+        .order_by("position", "pk")
+        .values_list("name_en", flat=True)[:limit]
+    )
+    return [*categories, *scenes]
 
 
 def _fts_phrase(term: str) -> str:

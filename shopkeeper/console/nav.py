@@ -23,7 +23,9 @@ from shopkeeper.core.roles import (
     VIEW_COMPLIANCE_REPORT,
     VIEW_INVENTORY,
     VIEW_ORDERS,
+    VIEW_PAYMENTS,
     VIEW_ROLES,
+    VIEW_SANDBOX,
     VIEW_SYSTEM_HEALTH,
 )
 
@@ -53,6 +55,7 @@ PLATFORM_ITEMS = [
     NavItem(_("Roles"), "console:roles", VIEW_ROLES),
     NavItem(_("Audit log"), "console:audit_list", VIEW_AUDIT_LOG),
     NavItem(_("System health"), "console:health", VIEW_SYSTEM_HEALTH),
+    NavItem(_("Sandbox gateway"), "console_payments:sandbox_log", VIEW_SANDBOX),
 ]
 # Catalog pages (product desk, import/export, compliance, home page, reviews), in menu order.
 CATALOG_ITEMS: list[NavItem] = [NavItem(_("Products"), "console:product_list", VIEW_CATALOG)]  # product desk
@@ -74,6 +77,7 @@ INVENTORY_ITEMS: list[NavItem] = [
 # Orders, payments and refunds (orders work), in menu order.
 ORDER_ITEMS: list[NavItem] = [
     NavItem(_("Orders"), "console:order_list", VIEW_ORDERS),
+    NavItem(_("Payments"), "console_payments:payment_list", VIEW_PAYMENTS),
     NavItem(_("Shipping fees"), "console:shipping_rules", MANAGE_SHIPPING),
 ]
 ACCOUNT_ITEMS = [

@@ -121,7 +121,7 @@ def _job_context(job_id: int) -> dict[str, Any]:
         "job": job,
         "status_label": ImportJobStatus(job.status).label,
         "running": running,
-        "percent": (100 * job.processed_rows // job.total_rows) if job.total_rows else 0,
+        "progress": services.import_job_progress(job),  # rows checked, then products written
         "errors": services.import_job_errors(job),
         "error_count": int(report.get("error_count", 0)),
         "truncated": bool(report.get("truncated")),

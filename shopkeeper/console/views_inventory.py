@@ -29,7 +29,6 @@ from shopkeeper.core.roles import MANAGE_STOCK, SET_SAFETY_STOCK, VIEW_INVENTORY
 from shopkeeper.core.services import ActorContext
 from shopkeeper.inventory import selectors, services
 from shopkeeper.inventory.errors import StockImportRejected
-from shopkeeper.inventory.models import Stock
 from shopkeeper.inventory.services.imports import MAX_FILE_BYTES, MAX_ROWS
 from shopkeeper.inventory.services.stock import MAX_QUANTITY, REASON_MAX
 
@@ -44,6 +43,12 @@ def _actor(request: HttpRequest) -> ActorContext:
 
 def _reference(token: str) -> str:
     return f"console:{token}" if token else ""
+
+
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)  # declared as one on the form
+    return field
 
 
 class _ChangeForm(forms.Form):
@@ -99,7 +104,7 @@ class ReceiveForm(_ChangeForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["warehouse"].choices = [(w.pk, f"{w.name} ({w.code})") for w in selectors.warehouse_list()]
+        _choice_field(self, "warehouse").choices = [(w.pk, f"{w.name} ({w.code})") for w in selectors.warehouse_list()]
         self.fields["reason"].required = False
         self.fields["reason"].help_text = _lazy("Optional, e.g. the purchase order or the inspection report.")
 
@@ -111,7 +116,7 @@ class StockFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["warehouse"].choices = [("", _lazy("All warehouses"))] + [
+        _choice_field(self, "warehouse").choices = [("", _lazy("All warehouses"))] + [
             (w.pk, w.name) for w in selectors.warehouse_list()
         ]
 
@@ -128,7 +133,7 @@ class AlertFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["warehouse"].choices = [("", _lazy("All warehouses"))] + [
+        _choice_field(self, "warehouse").choices = [("", _lazy("All warehouses"))] + [
             (w.pk, w.name) for w in selectors.warehouse_list()
         ]
 
@@ -186,14 +191,16 @@ def stock_list(request: HttpRequest) -> HttpResponse:
 # --- one stock line: ledger and forms --------------------------------------------------------
 
 
-def _line(stock_id: int) -> Stock:
+def _line(stock_id: int) -> selectors.StockLine:
     try:
         return selectors.stock_get(stock_id=stock_id)
     except ShopkeeperError as exc:
         raise Http404(exc.message) from None
 
 
-def _detail(request: HttpRequest, stock: Stock, status: int = 200, **forms_given: forms.Form) -> HttpResponse:
+def _detail(
+    request: HttpRequest, stock: selectors.StockLine, status: int = 200, **forms_given: forms.Form
+) -> HttpResponse:
     ledger = Paginator(selectors.stock_ledger(stock_id=stock.pk), LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "stock": stock,

@@ -96,7 +96,8 @@ ROLE_PERMISSIONS[Role.OPERATIONS_DIRECTOR] |= {VIEW_INVENTORY}
 # --- customers permissions ---
 # --- payments permissions ---
 # Payments, refunds and gateway callbacks are read by whoever manages orders (declared on
-# payments.models.PaymentsAccess); the sandbox gateway's delivery log also by the platform admin.
+# payments.models.PaymentsAccess); the sandbox gateway's delivery log (a development tool) by the
+# platform admin.
 VIEW_PAYMENTS = "payments.view_payments"
 VIEW_SANDBOX = "payments.view_sandbox"
 for _payments_reader in (
@@ -106,7 +107,7 @@ for _payments_reader in (
     Role.OPERATIONS_DIRECTOR,
     Role.DATA_ANALYST,
 ):
-    ROLE_PERMISSIONS[_payments_reader] |= {VIEW_PAYMENTS, VIEW_SANDBOX}
+    ROLE_PERMISSIONS[_payments_reader] |= {VIEW_PAYMENTS}
 ROLE_PERMISSIONS[Role.PLATFORM_ADMIN] |= {VIEW_SANDBOX}
 # --- orders and checkout permissions ---
 # Orders are read by every desk that answers for them; the store operator and the CS supervisor

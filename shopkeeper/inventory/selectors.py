@@ -16,6 +16,7 @@ from shopkeeper.core.errors import NotFound
 from shopkeeper.inventory.enums import ReservationState
 from shopkeeper.inventory.models import LowStockAlert, Stock, StockMovement, StockReservation, Warehouse
 
+StockLine = Stock  # the stock-line model, for type hints in other apps (which may not import models)
 AVAILABLE = ExpressionWrapper(F("on_hand") - F("reserved"), output_field=IntegerField())
 
 

@@ -981,9 +981,24 @@ def _plan_group(group: _Group, header: HeaderMap, facts: CatalogFacts, product_i
     will_be_listed = plan.action is Action.LIST or (
         existing is not None and existing.status is Status.LISTED and plan.action is None
     )
-    if will_be_listed and not group.errors and not any(row.bad for row in group.rows):
-        _listing_checks(resolver, plan, facts)
+    if will_be_listed:
+        if not group.errors and not any(row.bad for row in group.rows):
+            _listing_checks(resolver, plan, facts)
+        else:
+            _price_checks(group, plan)
     return plan
+
+
+def _price_checks(group: _Group, plan: ProductPlan) -> None:
+    """The listing check a SKU row answers on its own, reported alongside the file's other
+    problems so that one upload names them all: a sale price above the list price. (The other
+    listing checks need the whole product to be right first.)"""
+    bad = {row.number: row.bad for row in group.rows}
+    for sku in plan.skus:
+        if {Field.SALE_PRICE, Field.LIST_PRICE} & bad.get(sku.row, set()):
+            continue
+        if sku.list_fen and sku.sale_fen > sku.list_fen:
+            group.add(sku.row, Field.SALE_PRICE, Problem.SALE_ABOVE_LIST)
 
 
 def _match(groups: list[_Group], facts: CatalogFacts) -> list[int | None]:

@@ -3,7 +3,8 @@
 Documents and queries are cut the same way (NFKC, lower case, jieba's dictionary without its HMM
 guesser, which would join unknown characters differently depending on their neighbours), so a word
 typed in the search box is a word of the product it names. Documents also carry every Han character
-on its own, so that a one-character query such as 裙 finds 连衣裙.
+on its own, so that a one-character query such as 裙 finds 连衣裙, and the stem of every English
+word (`stem`), so that "dress" finds "dresses" and "tumblers" finds "tumbler".
 """
 
 from __future__ import annotations
@@ -72,11 +73,37 @@ def tokens(text: str) -> list[str]:
     return found
 
 
+def stem(word: str) -> str:
+    """Light English stemming, so that a plural and its singular meet: dresses → dress, tumblers →
+    tumbler, boxes → box, watches → watch, hoodies → hoodie. A consonant's y turns into ie, so that
+    berry and berries both become berrie (the stem is only ever an index word, never shown).
+    Words of three letters or fewer, words ending in ss, us or is (dress, cactus, analysis), and
+    anything that is not plain ASCII letters stay as they are. Irregular plurals (knives, feet)
+    are not handled."""
+    if len(word) <= 3 or not (word.isascii() and word.isalpha()):
+        return word
+    if word.endswith(("sses", "xes", "ches", "shes", "zzes")):
+        return word[:-2]
+    if word.endswith(("ss", "us", "is")):
+        return word
+    if word.endswith("s"):
+        word = word[:-1]
+    if len(word) > 3 and word.endswith("y") and word[-2] not in "aeiou":
+        word = word[:-1] + "ie"
+    return word
+
+
 def document_tokens(*texts: str) -> list[str]:
-    """The distinct words of the texts as stored in the search index: `tokens` plus every Han
-    character on its own (so 裙 finds 连衣裙), first occurrence first."""
+    """The distinct words of the texts as stored in the search index: `tokens`, the stem of each
+    English word (so dress finds dresses) and every Han character on its own (so 裙 finds 连衣裙),
+    first occurrence first."""
     words = _distinct(word for text in texts for word in tokens(text))
     seen = set(words)
+    for word in list(words):
+        stemmed = stem(word)
+        if stemmed not in seen:
+            seen.add(stemmed)
+            words.append(stemmed)
     for text in texts:
         for is_han, run in _runs(text):
             if not is_han:
@@ -91,14 +118,20 @@ def document_tokens(*texts: str) -> list[str]:
 def query_terms(q: str) -> list[str]:
     """The distinct words a query must all match, in the order typed: jieba's precise mode (the
     longest dictionary words, each of which is also a search-mode word of the same text) and the
-    letter and digit parts of latin runs, at most MAX_QUERY_TERMS of them."""
+    letter and digit parts of latin runs, English words as their stems, at most MAX_QUERY_TERMS."""
     terms: list[str] = []
     for is_han, run in _runs(q):
         if is_han:
             terms.extend(_han_words(run, search_mode=False))
         else:
-            terms.extend(_PARTS.findall(run))
+            terms.extend(stem(part) for part in _PARTS.findall(run))
     return _distinct(terms)[:MAX_QUERY_TERMS]
+
+
+def completes(term: str) -> bool:
+    """Whether the last word of a query is also matched as the start of a longer word ("tumb" finds
+    tumblers): every word but a number, where "1" would find 15 and 100."""
+    return not term.isdigit()
 
 
 def _distinct(words: Iterable[str]) -> list[str]:

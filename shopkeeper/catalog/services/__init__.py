@@ -11,6 +11,7 @@ from shopkeeper.catalog.services.compliance import (
 )
 from shopkeeper.catalog.services.history import PastReview, products_sales_set, reviews_bulk_load
 from shopkeeper.catalog.services.home import home_module_delete, home_module_save, home_modules_reorder
+from shopkeeper.catalog.services.import_progress import ImportPhase, ImportProgress, import_job_progress
 from shopkeeper.catalog.services.imports import (
     ReportLine,
     export_products,
@@ -45,6 +46,8 @@ __all__ = [
     "BulkResult",
     "CatalogSkeleton",
     "DeliveredLine",
+    "ImportPhase",
+    "ImportProgress",
     "PastReview",
     "PriceMode",
     "ProductInput",
@@ -66,6 +69,7 @@ __all__ = [
     "import_job_create",
     "import_job_errors",
     "import_job_get",
+    "import_job_progress",
     "import_job_run",
     "import_jobs_recent",
     "import_template",

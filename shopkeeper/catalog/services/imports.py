@@ -10,17 +10,10 @@ An import is a job. `import_job_create` stores the upload under MEDIA_ROOT/impor
    (`product_create` / `product_update` / `product_list` / `product_delist`), so the result is
    all or nothing (status *importing*, then *done*).
 
-Progress (`processed_rows`) must be visible to the console while the job runs, and a write made
-inside the import's transaction is not visible until it commits. So:
-
-* while validating, progress is written every 100 rows with short autocommitted updates on the
-  ordinary connection: no transaction is open yet;
-* while importing, the products are written inside one transaction, and progress goes through a
-  **second connection** (a copy of the default one, in autocommit) every 100 rows. The job row
-  is never touched by the import's transaction, so the two connections cannot block each other.
-  SQLite allows one writer at a time, so there the second connection would wait for the import
-  itself; on SQLite the importing phase shows no intermediate count (the console shows "saving"
-  without a number) and jumps to done when the transaction commits. PostgreSQL shows it live.
+The console and the API show progress through both phases while the job runs: rows checked,
+then products written (`services/import_progress.py` says how it stays visible while the
+transaction is open, on SQLite as on PostgreSQL). The search index is written once, for every
+product the import touched, at the end of the same transaction.
 """
 
 from __future__ import annotations
@@ -44,7 +37,7 @@ from uuid import uuid4
 import openpyxl
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, connection, transaction
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -96,6 +89,7 @@ from shopkeeper.catalog.models import (
     Scene,
     Sku,
 )
+from shopkeeper.catalog.services.import_progress import WriteProgress, import_progress_clear
 from shopkeeper.catalog.services.listing import listing_problem_message
 from shopkeeper.catalog.services.products import (
     ProductInput,
@@ -436,6 +430,7 @@ def _save(job: ImportJob, **fields: Any) -> None:
 def _finish(job: ImportJob, status: str, report: dict[str, Any]) -> ImportJob:
     report = {"channel": (job.report or {}).get("channel", AuditChannel.SYSTEM), **report}
     _save(job, status=status, report=report, finished_at=timezone.now())
+    import_progress_clear(job.pk)  # the writing phase's record, if it got that far
     audit_record(
         actor=_actor(job),
         action="import_job.finish",
@@ -528,7 +523,6 @@ def _run(job: ImportJob) -> ImportJob:
     if not plan.ok:
         return _reject(job, plan.errors, header, timings)
 
-    _save(job, status=ImportJobStatus.IMPORTING, processed_rows=0)
     started = perf_counter()
     try:
         _write(job, plan)
@@ -548,36 +542,6 @@ class _WriteRefused(Exception):
         super().__init__(reason)
         self.row = row
         self.reason = reason
-
-
-class _WriteProgress:
-    """`processed_rows` while the import's transaction is open, through a second connection."""
-
-    def __init__(self, job_id: int) -> None:
-        self.job_id = job_id
-        self.reported = 0
-        # SQLite has one writer at a time: a second connection would wait for the import itself.
-        self.side = None if connection.vendor == "sqlite" else connection.copy(alias="catalog_import_progress")
-        meta = ImportJob._meta
-        quote = connection.ops.quote_name
-        column = quote(meta.get_field("processed_rows").column)
-        self.sql = f"UPDATE {quote(meta.db_table)} SET {column} = %s WHERE {quote(meta.pk.column)} = %s"  # noqa: S608  (names from the model, values as parameters)
-
-    def rows(self, done: int) -> None:
-        if self.side is None or done - self.reported < PROGRESS_EVERY:
-            return
-        self.reported = done
-        try:
-            with self.side.cursor() as cursor:
-                cursor.execute(self.sql, [done, self.job_id])
-        except DatabaseError:  # progress is a courtesy; it never stops an import
-            logger.warning("import progress not written", exc_info=True)
-            self.close()
-
-    def close(self) -> None:
-        if self.side is not None:
-            self.side.close()
-            self.side = None
 
 
 def _sku_inputs(item: ProductPlan) -> list[SkuInput]:
@@ -624,37 +588,55 @@ def _product_input(item: ProductPlan, kept: Product | None, documents: Sequence[
     )
 
 
+def _to_write(item: ProductPlan) -> bool:
+    return item.product_id is None or item.changed or item.action is not None
+
+
 def _write(job: ImportJob, plan: ImportPlan) -> None:
-    """Everything in one transaction: a refusal from any service undoes every product."""
+    """Everything in one transaction: a refusal from any service undoes every product. The
+    services leave the search index alone (`reindex=False`); it is written once at the end."""
+    from shopkeeper.catalog.search import search_index_products  # on use, as the services do (jieba)
+
     actor = _actor(job)
     reason = f"导入 {job.file_name}"  # the price-history reason the shop asked for, in its own language
-    progress = _WriteProgress(job.pk)
-    done = 0
+    progress = WriteProgress(job.pk, total=sum(1 for item in plan.products if _to_write(item)))
+    progress.products(0, 0, force=True)  # first, so the page knows at once how many are coming
+    _save(job, status=ImportJobStatus.IMPORTING, processed_rows=0)
+    written = rows = 0
     current = plan.products[0].rows[0] if plan.products else 1
     try:
         with transaction.atomic():
-            touched = sorted({p.product_id for p in plan.products if p.product_id and (p.changed or p.action)})
+            touched = sorted({p.product_id for p in plan.products if p.product_id and _to_write(p)})
             locked = {product.pk: product for product in _lock(touched)}  # pk order: no deadlocks
             documents: dict[int, list[QualificationDocument]] = defaultdict(list)
             for doc in QualificationDocument.objects.filter(product_id__in=touched).order_by("pk"):
                 documents[doc.product_id].append(doc)
+            created: list[int] = []
             for item in plan.products:
                 current = item.rows[0]
+                rows += len(item.rows)
+                if not _to_write(item):
+                    continue
                 if item.product_id is None:
-                    product = product_create(actor=actor, data=_product_input(item, None, ()))
+                    product = product_create(actor=actor, data=_product_input(item, None, ()), reindex=False)
+                    created.append(product.pk)
                     if item.action is Action.LIST:
-                        product_list(actor=actor, product=product)
-                elif item.changed or item.action:
+                        product_list(actor=actor, product=product, reindex=False)
+                else:
                     product = locked[item.product_id]
                     if item.action is Action.DELIST:  # first, so the update need not pass listing checks
-                        product = product_delist(actor=actor, product=product)
+                        product = product_delist(actor=actor, product=product, reindex=False)
                     if item.changed:
                         data = _product_input(item, product, documents[product.pk])
-                        product = product_update(actor=actor, product=product, data=data, price_reason=reason)
+                        product = product_update(
+                            actor=actor, product=product, data=data, price_reason=reason, reindex=False
+                        )
                     if item.action is Action.LIST:
-                        product_list(actor=actor, product=product)
-                done += len(item.rows)
-                progress.rows(done)
+                        product_list(actor=actor, product=product, reindex=False)
+                written += 1
+                progress.products(written, rows)
+            search_index_products([*touched, *created])
+            progress.products(written, rows, force=True)
             audit_record(
                 actor=actor,
                 action="product.import",
@@ -666,8 +648,6 @@ def _write(job: ImportJob, plan: ImportPlan) -> None:
     except ShopkeeperError as exc:
         details = "; ".join(f"{key}: {value}" for key, value in exc.details.items())
         raise _WriteRefused(current, f"{exc.message} ({details})" if details else exc.message) from exc
-    finally:
-        progress.close()
 
 
 # --- export ---------------------------------------------------------------------------------

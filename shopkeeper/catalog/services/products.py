@@ -312,8 +312,12 @@ def _count_in_inventory(actor: ActorContext, counts: Sequence[tuple[Sku, int]]) 
         ) from None
 
 
-def product_create(*, actor: ActorContext, data: ProductInput) -> Product:
-    """A new product starts as a draft; drafts may hold banned words (the report lists them)."""
+def product_create(*, actor: ActorContext, data: ProductInput, reindex: bool = True) -> Product:
+    """A new product starts as a draft; drafts may hold banned words (the report lists them).
+
+    `reindex=False` (here and in the other writes) leaves the search document to the caller, which
+    then indexes every product it wrote at once, inside the same transaction (the import does).
+    """
     cleaned = _validate(data, product=None)
     with transaction.atomic():
         product = Product.objects.create(
@@ -349,7 +353,8 @@ def product_create(*, actor: ActorContext, data: ProductInput) -> Product:
         _count_in_inventory(actor, [(sku, sku.stock_quantity) for sku in created if sku.stock_quantity > 0])
         _write_media(product, data)
         _refresh_derived(product)
-        _reindex([product.pk])
+        if reindex:
+            _reindex([product.pk])
         audit_record(actor=actor, action="product.create", target=product, after=_snapshot(product))
     return product
 
@@ -364,7 +369,9 @@ def _lock(product_ids: Iterable[int]) -> list[Product]:
     return locked
 
 
-def product_update(*, actor: ActorContext, product: Product, data: ProductInput, price_reason: str = "") -> Product:
+def product_update(
+    *, actor: ActorContext, product: Product, data: ProductInput, price_reason: str = "", reindex: bool = True
+) -> Product:
     """Replace the product's fields and SKUs (matched by code; missing codes are deactivated).
 
     Changed prices need a reason and enter the price history. A listed product must still pass
@@ -427,7 +434,8 @@ def product_update(*, actor: ActorContext, product: Product, data: ProductInput,
         _refresh_derived(product)
         if product.status == ProductStatus.LISTED:
             _check_listable(product)
-        _reindex([product.pk])
+        if reindex:
+            _reindex([product.pk])
         audit_record(actor=actor, action="product.update", target=product, before=before, after=_snapshot(product))
     return product
 
@@ -492,7 +500,7 @@ def _transition(actor: ActorContext, product: Product, action: Action, now: date
     )
 
 
-def _bulk(actor: ActorContext, product_ids: Iterable[int], action: Action) -> list[Product]:
+def _bulk(actor: ActorContext, product_ids: Iterable[int], action: Action, *, reindex: bool = True) -> list[Product]:
     """All or nothing: if any product cannot change, none does, and every refusal is reported."""
     now = timezone.now()
     with transaction.atomic():
@@ -512,16 +520,17 @@ def _bulk(actor: ActorContext, product_ids: Iterable[int], action: Action) -> li
                 _("%(count)s product(s) cannot be changed; nothing was changed") % {"count": len(refusals)},
                 details={"products": refusals},
             )
-        _reindex(product.pk for product in products)
+        if reindex:
+            _reindex(product.pk for product in products)
     return products
 
 
-def product_list(*, actor: ActorContext, product: Product) -> Product:
-    return _bulk(actor, [product.pk], Action.LIST)[0]
+def product_list(*, actor: ActorContext, product: Product, reindex: bool = True) -> Product:
+    return _bulk(actor, [product.pk], Action.LIST, reindex=reindex)[0]
 
 
-def product_delist(*, actor: ActorContext, product: Product) -> Product:
-    return _bulk(actor, [product.pk], Action.DELIST)[0]
+def product_delist(*, actor: ActorContext, product: Product, reindex: bool = True) -> Product:
+    return _bulk(actor, [product.pk], Action.DELIST, reindex=reindex)[0]
 
 
 def products_bulk_list(*, actor: ActorContext, product_ids: Iterable[int]) -> list[Product]:

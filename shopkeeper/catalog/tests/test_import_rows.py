@@ -379,6 +379,23 @@ class TestListing:
             (3, "sale_price", Problem.SALE_ABOVE_LIST),
         ]
 
+    def test_a_sale_price_above_the_list_price_is_reported_with_the_other_problems(self) -> None:
+        """One upload names every problem: the price pair of a row to be listed too."""
+        result = plan(
+            [
+                row(status="上架", scenes="无此场景", sale_price="399"),
+                row(sku_code="B", specs="颜色:白|尺码:M", sale_price="399", list_price="abc", status=None),
+                row(sku_code="C", specs="颜色:黑|尺码:M", sale_price="199", status=None),
+            ]
+        )
+        assert problems(result) == [
+            (2, "scenes", Problem.UNKNOWN_SCENE),
+            (2, "sale_price", Problem.SALE_ABOVE_LIST),
+            (3, "list_price", Problem.NOT_A_NUMBER),  # no list price to compare with
+        ]
+        draft = plan([row(status="草稿", scenes="无此场景", sale_price="399")])
+        assert problems(draft) == [(2, "scenes", Problem.UNKNOWN_SCENE)]  # a draft may be priced so
+
     def test_expired_qualifications_stop_listing(self) -> None:
         product = existing(status=Status.DRAFT, qualification_expiries=(date(2026, 1, 1), None))
         result = plan([row(status="上架")], products=[product])

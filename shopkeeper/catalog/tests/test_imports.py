@@ -174,7 +174,9 @@ class TestBadFiles:
 
     def test_an_empty_file_is_refused_at_upload(self, api: ApiClient) -> None:
         response = api.client.post(
-            "/api/v1/catalog/imports", {"file": SimpleUploadedFile("products.csv", b"")}, headers=api.headers
+            "/api/v1/catalog/imports",
+            {"file": SimpleUploadedFile("products.csv", b"")},
+            headers={**api.headers, "Accept-Language": "en"},  # messages follow the request (zh-hans by default)
         )
         assert response.status_code == 422
         assert response.json()["message"] == "The file is empty"
@@ -308,3 +310,78 @@ def _edit_sale_price(content: bytes, fmt: str, code: str, price: str) -> bytes:
         if row[code_at] == code:
             row[price_at] = price
     return xlsx_bytes(rows[1:], rows[0]) if fmt == "xlsx" else csv_bytes(rows[1:], rows[0])
+
+
+class TestSpeedAndProgress:
+    LISTED = [*HEADER, "主图链接", "状态"]
+
+    def listed_rows(self, count: int) -> list[list[Any]]:
+        return [[*cells, "/static/shopkeeper/demo/dress.svg", "上架"] for cells in good_rows(count, prefix="LST")]
+
+    def test_the_search_index_is_written_once_for_every_product_of_the_import(
+        self, catalog_base: dict[str, Any], operator: User, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from shopkeeper.catalog import search
+
+        calls: list[list[int]] = []
+        index = search.search_index_products
+        monkeypatch.setattr(search, "search_index_products", lambda ids: calls.append(sorted(ids)) or index(ids))
+        job = run_direct(xlsx_bytes(self.listed_rows(6), self.LISTED), "上新.xlsx", operator)
+        assert job.status == ImportJobStatus.DONE, job.report
+        assert job.report["summary"]["listed"] == 3
+        ids = sorted(Product.objects.values_list("pk", flat=True))
+        assert calls == [ids]  # not once per product, nor twice for one created and listed
+        assert sorted(search.product_search("亚麻衬衫").ids) == ids
+
+        calls.clear()
+        repriced = [[*row[:6], "189.00", *row[7:]] for row in self.listed_rows(6)]
+        assert run_direct(xlsx_bytes(repriced, self.LISTED), "调价.xlsx", operator).status == ImportJobStatus.DONE
+        assert calls == [ids]
+
+    def test_the_page_and_the_api_see_the_products_being_written(
+        self,
+        catalog_base: dict[str, Any],
+        operator: User,
+        api: ApiClient,
+        monkeypatch: pytest.MonkeyPatch,
+        settings: Any,
+    ) -> None:
+        """Progress during the write, while its transaction is open: what another process polls."""
+        from shopkeeper.catalog.services import import_progress, imports
+
+        monkeypatch.setattr(import_progress, "PROGRESS_SECONDS", 0)
+        seen: list[tuple[str, int, int, int]] = []
+        polled: list[dict[str, Any]] = []
+        create = imports.product_create
+
+        def watched(**kwargs: Any) -> Product:
+            job = ImportJob.objects.get()
+            progress = services.import_job_progress(job)
+            seen.append((progress.phase, progress.done, progress.total, progress.rows))
+            polled.append(api.get(f"catalog/imports/{job.pk}").json())
+            return create(**kwargs)
+
+        monkeypatch.setattr(imports, "product_create", watched)
+        job = run_direct(xlsx_bytes(good_rows(6)), "新品.xlsx", operator)
+        assert job.status == ImportJobStatus.DONE, job.report
+        assert seen == [("writing", 0, 3, 0), ("writing", 1, 3, 2), ("writing", 2, 3, 4)]
+        assert [(p["phase"], p["products_written"], p["products_total"]) for p in polled] == [
+            ("writing", 0, 3),
+            ("writing", 1, 3),
+            ("writing", 2, 3),
+        ]
+        done = services.import_job_progress(ImportJob.objects.get())
+        assert (done.phase, done.done, done.total) == ("finished", 6, 6)
+        assert not list((Path(settings.MEDIA_ROOT) / "imports" / "progress").iterdir())  # the record went
+
+    def test_each_phase_reads_as_it_is(self, catalog_base: dict[str, Any], operator: User) -> None:
+        job = ImportJob.objects.create(kind="import", file_name="a.xlsx", file_path="x", created_by=operator)
+        assert services.import_job_progress(job).phase == "waiting"
+        job.status = ImportJobStatus.VALIDATING
+        assert services.import_job_progress(job).phase == "reading"  # not "waiting": a worker has it
+        job.total_rows, job.processed_rows = 400, 100
+        checking = services.import_job_progress(job)
+        assert (checking.phase, checking.done, checking.total, checking.percent) == ("checking", 100, 400, 25)
+        job.status = ImportJobStatus.IMPORTING
+        assert services.import_job_progress(job).phase == "writing"  # no record yet: no count
+        assert services.import_job_progress(job).total == 0

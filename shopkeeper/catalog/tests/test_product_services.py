@@ -211,7 +211,6 @@ class TestPrices:
                 actor=SYSTEM, sku_ids=ids, field="sale", mode="set", value=Decimal("100"), reason=" "
             )
 
-
     def test_a_list_price_below_the_sale_price_is_refused(self, make_product: Callable[..., Product]) -> None:
         product = make_product(listed=True)  # sale ¥199/¥219, list ¥299
         ids = list(product.skus.values_list("pk", flat=True))

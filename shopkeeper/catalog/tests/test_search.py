@@ -153,6 +153,42 @@ def test_suggestions_lead_with_brands(shelf: dict[str, Product]) -> None:
     assert search_suggest("栖")[0] == "栖木"
 
 
+def test_english_singular_and_plural_find_each_other(
+    shelf: dict[str, Product], make_product: MakeProduct, catalog_base: dict[str, Any]
+) -> None:
+    dresses = {shelf["dress"].pk, shelf["shirt_dress"].pk}  # their category is "dresses"
+    assert set(ids(product_search("dress"))) == dresses
+    assert set(ids(product_search("dresses"))) == dresses
+    assert set(ids(product_search("DRESS womenswear"))) == dresses
+    kitchen = services.category_create(actor=SYSTEM, name="保温杯", name_en="tumbler", parent=catalog_base["home"])
+    cup = make_product(
+        title="316不锈钢保温杯", category_id=kitchen.pk, spec_names=[], skus=[sku("CUP-1")], scene_ids=[], listed=True
+    )
+    assert ids(product_search("tumblers")) == [cup.pk]
+    assert ids(product_search("tumbler")) == [cup.pk]
+    assert ids(product_search("outfit")) == [shelf["dress"].pk]  # the scene "office outfits"
+
+
+def test_the_last_word_is_also_the_start_of_a_word(shelf: dict[str, Product]) -> None:
+    assert set(ids(product_search("womensw"))) == {shelf["dress"].pk, shelf["shirt_dress"].pk}
+    assert ids(product_search("camping wee")) == [shelf["candle"].pk]
+    assert product_search("wee camping").total == 0  # only the last word is still being typed
+    assert ids(product_search("纯棉 四件")) == [shelf["bedding"].pk]
+    assert ids(product_search("1.8")) == [shelf["bedding"].pk]
+    assert product_search("1.9").total == 0
+
+
+def test_suggestions_offer_english_category_and_scene_names(
+    shelf: dict[str, Product], catalog_base: dict[str, Any]
+) -> None:
+    services.category_create(actor=SYSTEM, name="童装", name_en="kidswear", parent=catalog_base["apparel"])
+    assert search_suggest("dre") == ["dresses"]
+    assert search_suggest("Camp") == ["weekend camping"]
+    assert search_suggest("womens")[0] == "womenswear"
+    assert search_suggest("kid") == []  # a category with nothing listed in it is not offered
+    assert search_suggest("Shi")[0] == "Shiguang"  # brands still lead
+
+
 def test_reindex_all_rebuilds_lost_documents(shelf: dict[str, Product]) -> None:
     ProductSearchDocument.objects.all().delete()
     assert product_search("连衣裙").total == 0

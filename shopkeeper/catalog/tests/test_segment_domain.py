@@ -5,7 +5,14 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shopkeeper.catalog.domain.segment import MAX_QUERY_TERMS, document_tokens, normalise, query_terms, tokens
+from shopkeeper.catalog.domain.segment import (
+    MAX_QUERY_TERMS,
+    document_tokens,
+    normalise,
+    query_terms,
+    stem,
+    tokens,
+)
 
 
 def test_chinese_title_is_cut_into_dictionary_words() -> None:
@@ -38,6 +45,26 @@ def test_punctuation_and_search_syntax_are_not_words() -> None:
 
 def test_queries_are_capped() -> None:
     assert len(query_terms(" ".join(f"w{i}" for i in range(40)))) <= MAX_QUERY_TERMS
+
+
+def test_english_plurals_meet_their_singular() -> None:
+    pairs = [("dress", "dresses"), ("tumbler", "tumblers"), ("box", "boxes"), ("watch", "watches"),
+             ("hoodie", "hoodies"), ("berry", "berries"), ("toy", "toys"), ("glass", "glasses")]  # fmt: skip
+    for singular, plural in pairs:
+        assert stem(singular) == stem(plural), (singular, plural)
+    assert [stem(word) for word in ("dress", "cactus", "analysis", "bus", "500ml", "iphone15", "连衣裙")] == [
+        "dress", "cactus", "analysis", "bus", "500ml", "iphone15", "连衣裙"
+    ]  # fmt: skip
+    assert query_terms("Dresses tumblers") == ["dress", "tumbler"]
+    assert {"dresses", "dress"} <= set(document_tokens("dresses"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(word=st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=12))
+def test_stemming_twice_changes_nothing_so_a_typed_stem_finds_its_word(word: str) -> None:
+    assert stem(stem(word)) == stem(word)
+    assert set(query_terms(word)) <= set(document_tokens(word))
+    assert set(query_terms(word + "s")) <= set(document_tokens(word + "s"))
 
 
 han = st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), min_size=1, max_size=12)

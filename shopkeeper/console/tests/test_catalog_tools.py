@@ -72,8 +72,7 @@ class TestImportPages:
         assert 'data-testid="import-upload"' in page
         assert "No imports yet." in page
         labels = _nav(response)
-        assert {"Import & export", "Compliance", "Home page"} <= set(labels)
-        assert "Banned words" not in labels
+        assert {"Import & export", "Compliance", "Banned words", "Home page"} <= set(labels)  # words: read-only
 
     def test_a_role_without_the_import_permission_gets_403(self, as_role: Callable[[Role], Client]) -> None:
         client = as_role(Role.BRAND)
@@ -136,6 +135,31 @@ class TestImportPages:
         body = poll.content.decode()
         assert body.lstrip().startswith('<div id="import-status"')
         assert "<html" not in body
+
+    def test_the_page_shows_each_phase_of_a_running_import(self, as_role: Callable[[Role], Client]) -> None:
+        """Reading, then rows checked, then products written: never "waiting" once a worker has it."""
+        from shopkeeper.catalog.services.import_progress import WriteProgress
+
+        client = as_role(Role.STORE_OPERATOR)
+        job = ImportJob.objects.create(kind="import", status="validating", file_name="big.xlsx", file_path="x")
+        page = client.get(f"/console/catalog/import/{job.pk}/").content.decode()
+        assert 'data-phase="reading"' in page
+        assert "Reading the file…" in page
+        assert "Waiting for the worker" not in page
+
+        ImportJob.objects.filter(pk=job.pk).update(total_rows=400, processed_rows=300)
+        page = client.get(f"/console/catalog/import/{job.pk}/").content.decode()
+        assert "Step 1 of 2: checking every row" in page
+        assert "300 of 400 rows" in page
+
+        ImportJob.objects.filter(pk=job.pk).update(status="importing", processed_rows=0)
+        WriteProgress(job.pk, total=120).products(45, 150, force=True)  # as the worker writes it
+        poll = client.get(f"/console/catalog/import/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
+        assert 'data-phase="writing"' in poll
+        assert "Step 2 of 2: saving the products" in poll
+        assert 'max="120" value="45"' in poll
+        assert "45 of 120 products saved" in poll
+        assert 'hx-trigger="every 1s"' in poll
 
     @pytest.mark.parametrize(
         ("name", "content", "message"),

@@ -57,6 +57,12 @@ def test_navigation_shows_only_what_the_role_may_use(
         "Banned words",
         "Home page",
         "Reviews",
+        "Orders",
+        "Payments",
+        "Shipping fees",
+        "Stock",
+        "Low-stock alerts",
+        "Warehouses",
         "API tokens",
     ]
 
@@ -70,6 +76,7 @@ def test_navigation_shows_only_what_the_role_may_use(
         "Roles",
         "Audit log",
         "System health",
+        "Sandbox gateway",
         "API tokens",
     ]
 

@@ -4,7 +4,7 @@ the store operator sets safety stock and sees alerts, and a stock sheet with bad
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import openpyxl
@@ -175,12 +175,12 @@ def test_warehouses_show_region_provinces_and_totals(as_role: Callable[[Role], C
     assert 'data-code="EAST-SH"' in html
 
 
-def _sheet(rows: list[list[object]]) -> SimpleUploadedFile:
+def _sheet(rows: Sequence[Sequence[object]]) -> SimpleUploadedFile:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     assert sheet is not None
     for row in rows:
-        sheet.append(row)
+        sheet.append(list(row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return SimpleUploadedFile("stock.xlsx", buffer.getvalue())

@@ -173,7 +173,7 @@ def test_console_product_list_is_in_chinese(zh_operator: Client, make_product: C
             ">首页装修<",
             "<h1>商品</h1>",
             "新建商品",
-            "标题或 SKU 编码",
+            "标题或 SKU编码",
             "商品分层",
             "全部状态",
             "销量低于",

@@ -169,8 +169,10 @@ def _parse(content: bytes, file_name: str) -> list[_Row]:
         if len(parsed) >= MAX_ROWS:
             raise _file_error(_("The sheet has more than %(max)s rows; split it.") % {"max": MAX_ROWS})
 
-        def cell(field: str, cells: Sequence[object] = cells, header: dict[str, int] = header) -> object:
-            index = header.get(field)
+        columns: dict[str, int] = header
+
+        def cell(field: str, cells: Sequence[object] = cells, columns: dict[str, int] = columns) -> object:
+            index = columns.get(field)
             return cells[index] if index is not None and index < len(cells) else None
 
         values: dict[str, int | None] = {}

@@ -459,8 +459,10 @@ def stocktake_many(*, lines: Sequence[CountLine], actor: ActorContext, source: s
             _clean_quantity(line.safety_stock, field=f"lines.{index}.safety_stock", allow_zero=True)
         _clean_reference(line.reference)
     with transaction.atomic():
-        default_id = warehouse_default(actor=actor).pk if any(line.warehouse_id is None for line in lines) else None
-        keys = [(line.warehouse_id or default_id, line.sku_id) for line in lines]
+        default_id = warehouse_default(actor=actor).pk if any(line.warehouse_id is None for line in lines) else 0
+        keys: list[tuple[int, int]] = [
+            (line.warehouse_id if line.warehouse_id is not None else default_id, line.sku_id) for line in lines
+        ]
         Stock.objects.bulk_create(
             [Stock(warehouse_id=w, sku_id=s) for w, s in dict.fromkeys(keys)], ignore_conflicts=True
         )

@@ -4,6 +4,7 @@ counts in the default warehouse instead of a number the storefront reads."""
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import Any
 
 import openpyxl
@@ -24,12 +25,12 @@ pytestmark = pytest.mark.django_db
 HEADER = ["仓库编码", "SKU编码", "数量", "安全库存", "原因"]
 
 
-def xlsx(rows: list[list[object]]) -> bytes:
+def xlsx(rows: Sequence[Sequence[object]]) -> bytes:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     assert sheet is not None
     for row in rows:
-        sheet.append(row)
+        sheet.append(list(row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -5,6 +5,7 @@ always adds up; low-stock alerts open and resolve."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -423,7 +424,7 @@ class TestAvailability:
         services.stock_reserve(reference="order:V2", lines=[ReserveLine(skus[1], 2)], province="上海市", actor=SYSTEM)
         services.safety_stock_set(stock_id=stock(warehouses["east"], skus[0]).pk, quantity=9, actor=SYSTEM)
         with CaptureQueriesContext(connection) as queries:
-            rows = {w.code: w for w in selectors.warehouse_list()}
+            rows: dict[str, Any] = {w.code: w for w in selectors.warehouse_list()}
         assert len(queries) == 1
         east = rows["EAST-SH"]
         assert (east.sku_lines, east.total_on_hand, east.total_reserved, east.total_available, east.open_alerts) == (
