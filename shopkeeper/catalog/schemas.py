@@ -10,6 +10,8 @@ from ninja import Field, Schema
 
 from shopkeeper.core.schemas import MoneyOut, money_out
 
+__all__ = ["MoneyOut", "money_out"]  # re-exported: catalog schemas took them from here first
+
 YUAN_PATTERN = r"^-?\d{1,9}(\.\d{1,2})?$"
 
 

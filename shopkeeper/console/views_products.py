@@ -27,6 +27,7 @@ from shopkeeper.catalog.enums import ImageKind, ProductStatus
 from shopkeeper.catalog.errors import ComplianceRefused, ListingRefused
 from shopkeeper.catalog.selectors.products import main_image
 from shopkeeper.catalog.services.compliance import product_copy
+from shopkeeper.catalog.services.listing import listing_problem_message
 from shopkeeper.console.decorators import console_page
 from shopkeeper.console.forms_catalog import (
     BulkPriceForm,
@@ -386,6 +387,39 @@ def _history_rows(product: Any) -> list[dict[str, Any]]:
     ]
 
 
+@dataclass(frozen=True)
+class ChangeRow:
+    """One audit entry of the product, and for a failed scheduled listing why it failed."""
+
+    entry: Any
+    failure: dict[str, Any] | None = None
+
+
+def _schedule_failure(after: Mapping[str, Any]) -> dict[str, Any]:
+    """The refusal a scheduled listing met (kept in the audit entry), as the editor's refusal box
+    shows one: the message, each banned word with its place, each listing problem."""
+    problems = []
+    for problem in after.get("problems") or []:
+        code = str(problem.get("code", ""))
+        message = listing_problem_message(code, problem.get("params")) if code else ""
+        problems.append({"field": problem.get("field", ""), "message": message or problem.get("message", "")})
+    return {"message": after.get("reason", ""), "hits": _hit_rows(after.get("hits") or []), "problems": problems}
+
+
+def _change_rows(entries: Sequence[Any], *, can_manage: bool) -> list[ChangeRow]:
+    """The reasons are shown to those who may edit the product and so fix them; the audit log
+    keeps them for everyone who may read it."""
+    return [
+        ChangeRow(
+            entry=entry,
+            failure=_schedule_failure(entry.after or {})
+            if can_manage and entry.action == "product.schedule_failed"
+            else None,
+        )
+        for entry in entries
+    ]
+
+
 def _editor_page(
     request: HttpRequest,
     *,
@@ -419,8 +453,9 @@ def _editor_page(
                     initial={"list_at": product.scheduled_list_at, "delist_at": product.scheduled_delist_at}
                 ),
                 "history": _history_rows(product),
-                "audit_entries": list(
-                    core_selectors.audit_entry_list(object_type=object_type, object_id=object_id)[:AUDIT_ROWS]
+                "changes": _change_rows(
+                    core_selectors.audit_entry_list(object_type=object_type, object_id=object_id)[:AUDIT_ROWS],
+                    can_manage=context["can_manage"],
                 ),
                 "audit_url": audit_url,
                 "storefront_url": reverse("storefront:product", args=[product.pk]),

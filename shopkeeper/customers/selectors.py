@@ -46,7 +46,7 @@ def customer_profile(user: User | AnonymousUser | None) -> Customer | None:
     if not user.is_active or user.is_staff or user.is_superuser:
         return None
     try:
-        profile: Customer = user.customer  # type: ignore[attr-defined]  # reverse one-to-one, unseen by django-stubs
+        profile: Customer = user.customer
         return profile
     except Customer.DoesNotExist:
         return None

@@ -123,7 +123,7 @@ def catalog_step(ctx: DemoContext) -> None:
         actor=actor,
         kind="hero_banner",
         title="双11 好物节",
-        config={"image_url": f"{DEMO_IMAGES}/banner.svg", "link": "/", "subtitle": "全场满200减30"},
+        config={"image_url": f"{DEMO_IMAGES}/banner.svg", "link": "/"},  # no subtitle: no promotion runs
     )
     catalog_services.home_module_save(
         actor=actor, kind="category_nav", title="分类", config={"category_ids": top_categories}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -68,21 +69,27 @@ def reservations_for(reference: str) -> list[Allocated]:
     ]
 
 
+def _per_warehouse(queryset: QuerySet[Any], **totals: Any) -> Subquery:
+    """One total per outer warehouse, as a correlated subquery (evaluated once per warehouse row)."""
+    ((name, expression),) = totals.items()
+    grouped = queryset.order_by().values("warehouse_id").annotate(**{name: expression}).values(name)
+    return Subquery(grouped, output_field=IntegerField())
+
+
 def warehouse_list(*, active_only: bool = False) -> QuerySet[Warehouse]:
     """Warehouses in order with their totals: `sku_lines`, `total_on_hand`, `total_reserved`,
-    `total_available` and `open_alerts` (one query)."""
-    open_alerts = (
-        LowStockAlert.objects.filter(stock__warehouse=OuterRef("pk"), resolved_at__isnull=True)
-        .order_by()
-        .values("stock__warehouse")
-        .annotate(n=Count("pk"))
-        .values("n")
+    `total_available` and `open_alerts` (one query; each total is a subquery per warehouse, so
+    the cost grows with the warehouses, not with their stock lines)."""
+    lines = Stock.objects.filter(warehouse=OuterRef("pk"))
+    alerts = LowStockAlert.objects.filter(stock__warehouse=OuterRef("pk"), resolved_at__isnull=True).annotate(
+        warehouse_id=F("stock__warehouse_id")
     )
+    zero = Value(0)
     queryset = Warehouse.objects.annotate(
-        sku_lines=Count("stocks"),
-        total_on_hand=Coalesce(Sum("stocks__on_hand"), Value(0)),
-        total_reserved=Coalesce(Sum("stocks__reserved"), Value(0)),
-        open_alerts=Coalesce(Subquery(open_alerts, output_field=IntegerField()), Value(0)),
+        sku_lines=Coalesce(_per_warehouse(lines, n=Count("pk")), zero),
+        total_on_hand=Coalesce(_per_warehouse(lines, n=Sum("on_hand")), zero),
+        total_reserved=Coalesce(_per_warehouse(lines, n=Sum("reserved")), zero),
+        open_alerts=Coalesce(_per_warehouse(alerts, n=Count("pk")), zero),
     ).annotate(total_available=F("total_on_hand") - F("total_reserved"))
     if active_only:
         queryset = queryset.filter(is_active=True)

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.fields.json import KeyTransform
@@ -52,6 +53,12 @@ class NavEntry:
     name: str
     image_url: str = ""
     description: str = ""
+
+    @property
+    def initial(self) -> str:
+        """What an entry without a picture shows instead: its first character, a capital in
+        English ("home" → "H"); a Chinese name's first character as it is (家居 → 家)."""
+        return self.name.strip()[:1].upper()
 
 
 def category_entry(category: Category) -> NavEntry:
@@ -313,6 +320,23 @@ class SkuOption:
 
 
 @dataclass(frozen=True)
+class ProductVideo:
+    """The product's video as its page shows it: played in the page when it is an .mp4 file,
+    otherwise a link to wherever it is hosted."""
+
+    url: str
+    playable: bool
+
+
+def product_video(url: str) -> ProductVideo | None:
+    """Operators type the link; only a site path or a web address is shown (never javascript:)."""
+    safe = _safe_link(url or "")
+    if not safe:
+        return None
+    return ProductVideo(url=safe, playable=urlsplit(safe).path.lower().endswith(".mp4"))
+
+
+@dataclass(frozen=True)
 class ProductPage:
     """Everything the product page and the product endpoint show (6 queries: 5 here, 1 for stock)."""
 
@@ -340,6 +364,10 @@ class ProductPage:
     @property
     def available(self) -> int:
         return sum(sku.available for sku in self.skus)
+
+    @property
+    def video(self) -> ProductVideo | None:
+        return product_video(self.product.video_url)
 
     @property
     def only_sku(self) -> SkuOption | None:

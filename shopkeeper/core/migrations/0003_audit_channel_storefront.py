@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_role_groups'),
+        ("core", "0002_role_groups"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='channel',
-            field=models.CharField(choices=[('console', 'Console'), ('api', 'API'), ('cli', 'Command line'), ('system', 'System'), ('storefront', 'Storefront')], default='system', max_length=16, verbose_name='channel'),
+            model_name="auditentry",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("console", "Console"),
+                    ("api", "API"),
+                    ("cli", "Command line"),
+                    ("system", "System"),
+                    ("storefront", "Storefront"),
+                ],
+                default="system",
+                max_length=16,
+                verbose_name="channel",
+            ),
         ),
     ]

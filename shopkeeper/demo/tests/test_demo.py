@@ -54,6 +54,7 @@ class TestDemoLoad:
         assert client.login(username="store_operator", password=DEMO_PASSWORD)
         assert client.get("/console/")["Location"] == "/console/desk/store_operator/"
         after = AuditEntry.objects.get(action="demo.load").after
+        assert after is not None
         assert (after["scale"], after["seed"]) == ("small", 7)
         counts = after["counts"]
         assert (counts["staff"], counts["products"], counts["customers"]) == (28, 320, 601)
@@ -73,7 +74,6 @@ class TestDemoLoad:
     @staticmethod
     def _snapshot() -> dict[str, list[tuple[object, ...]]]:
         from shopkeeper.catalog.models import Sku
-
         from shopkeeper.orders.models import Order
 
         return {

@@ -217,6 +217,16 @@ def test_home_query_count_does_not_grow_with_modules(
         assert client.get("/").status_code == 200
 
 
+def test_category_entries_without_a_picture_show_a_readable_initial(client: Client, world: World) -> None:
+    make_product(world, "法式收腰连衣裙")
+    _category("运动户外", "sports", "sports")  # English names are often typed in lower case
+    english = client.get("/", headers={"accept-language": "en"}).content.decode()
+    initials = re.findall(r'<span class="entry-initial" aria-hidden="true">(.*?)</span>', english)
+    assert initials == ["A", "H", "S"]
+    chinese = client.get("/").content.decode()
+    assert re.findall(r'<span class="entry-initial" aria-hidden="true">(.*?)</span>', chinese) == ["服", "家", "运"]
+
+
 # --- category and scene pages ---------------------------------------------------------------
 
 
@@ -373,6 +383,31 @@ def test_product_page_reviews_are_honest(client: Client, world: World) -> None:
     html = client.get(f"/product/{rated.pk}/", headers=english).content.decode()
     assert 'data-testid="rating-average">4.7<' in html
     assert "3 ratings" in html
+
+
+@pytest.mark.parametrize(
+    ("link", "shown"),
+    [
+        ("/media/videos/dress.mp4", '<video controls preload="metadata" src="/media/videos/dress.mp4"'),
+        (
+            "https://cdn.example.com/v/dress.MP4?x=1",
+            '<video controls preload="metadata" src="https://cdn.example.com/v/dress.MP4?x=1"',
+        ),
+        ("https://v.example.com/watch?v=42", '<a href="https://v.example.com/watch?v=42" target="_blank"'),
+        ("javascript:alert(1)", None),
+        ("", None),
+    ],
+)
+def test_product_page_shows_its_video(client: Client, world: World, link: str, shown: str | None) -> None:
+    product = make_product(world, "法式收腰连衣裙")
+    Product.objects.filter(pk=product.pk).update(video_url=link)
+    html = client.get(f"/product/{product.pk}/", headers={"accept-language": "en"}).content.decode()
+    if shown is None:
+        assert 'data-testid="product-video"' not in html
+        assert "javascript:" not in html
+    else:
+        assert shown.replace("&", "&amp;") in html
+        assert "Watch the video" in html
 
 
 def test_unlisted_and_unknown_products_are_404(client: Client, world: World) -> None:
