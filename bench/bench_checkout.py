@@ -289,7 +289,7 @@ def main() -> int:
     parser.add_argument("--units", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default 4; 1 on SQLite)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -306,6 +306,8 @@ def main() -> int:
     from django.db import connection
 
     own_database = "DATABASE_URL" not in os.environ
+    if not args.workers:  # SQLite lets one writer in at a time: more processes only queue on its lock
+        args.workers = 1 if connection.vendor == "sqlite" else 4
     run = secrets.token_hex(3)
     server: subprocess.Popen[bytes] | None = None
     shop: Shop | None = None

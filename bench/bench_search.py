@@ -30,6 +30,7 @@ import platform
 import secrets
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -285,6 +286,18 @@ def table(classes: Sequence[QueryClass]) -> list[str]:
     return lines
 
 
+def revision() -> str:
+    """The commit the code ran at, and whether the work tree differed from it."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "shopkeeper"], cwd=ROOT, capture_output=True)
+    except OSError:
+        return "unknown"
+    if head.returncode:
+        return "unknown"
+    return head.stdout.strip() + (" + uncommitted changes" if dirty.stdout.strip() else "")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--products", type=int, default=20000, help="SPUs of the demo catalog (large: 20000)")
@@ -348,8 +361,8 @@ def main() -> int:
     scale = "`large` " if args.products == 20000 else ""
     print(f"\n## Product search, demo catalog {scale}({len(built.product_ids):,} SPUs, {listed:,} listed, "
           f"{built.skus:,} SKUs)\n")  # fmt: skip
-    print(f"{vendor}; Python {platform.python_version()}; {os.cpu_count()} CPUs (shared, noisy; load average "
-          f"{load:.1f} at the start); "
+    print(f"{vendor}; Python {platform.python_version()}; code at {revision()}; {os.cpu_count()} CPUs "
+          f"(shared, noisy; load average {load:.1f} at the start); "
           f"{platform.platform()}; catalog loaded in {built.build_seconds:.0f} s and reindexed in "
           f"{built.reindex_seconds:.0f} s; first page of {PAGE_SIZE}; every query {args.rounds} interleaved "
           f"rounds each way after a warm-up; hits are each query's total, in the order listed.\n")  # fmt: skip

@@ -77,6 +77,8 @@ def server_env(var_dir: Path) -> dict[str, str]:
         SECURE_SSL_REDIRECT="false",
         SECURE_COOKIES="false",
         LOG_LEVEL="WARNING",
+        # Never share cache entries with a shop using the same Redis (REDIS_URL).
+        CACHE_KEY_PREFIX=f"{env.get('CACHE_KEY_PREFIX', 'sk')}-bench-{secrets.token_hex(3)}",
     )
     env.pop("SHOPKEEPER_TESTING", None)
     return env
@@ -338,6 +340,18 @@ class Case:
         return sum(sample.failures for sample in self.samples)
 
 
+def revision() -> str:
+    """The commit the code ran at, and whether the work tree differed from it."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "shopkeeper"], cwd=ROOT, capture_output=True)
+    except OSError:
+        return "unknown"
+    if head.returncode:
+        return "unknown"
+    return head.stdout.strip() + (" + uncommitted changes" if dirty.stdout.strip() else "")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--products", type=int, default=2000)
@@ -429,8 +443,8 @@ def main() -> int:
     base_p50 = statistics.median(baseline.latencies)
     vendor = f"{connection.vendor} {'(temporary file)' if own_database else '(DATABASE_URL)'}"
     print(f"\n## Storefront under gunicorn (2 sync workers), {args.products} listed products\n")
-    print(f"{vendor}; Python {platform.python_version()}; {os.cpu_count()} CPUs (shared, noisy; load average "
-          f"{load:.1f} at the start); {platform.platform()}; "
+    print(f"{vendor}; Python {platform.python_version()}; code at {revision()}; {os.cpu_count()} CPUs "
+          f"(shared, noisy; load average {load:.1f} at the start); {platform.platform()}; "
           f"{args.concurrency} concurrent clients on loopback; {per_round * rounds_done} requests per case "
           f"in {rounds_done} interleaved rounds after a warm-up.\n")  # fmt: skip
     print("| case | requests | median req/s | p50 ms | p99 ms | throughput vs baseline | p50 vs baseline |")

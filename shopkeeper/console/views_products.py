@@ -8,7 +8,7 @@ catalog's models (app boundaries), only what its selectors return.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -406,7 +406,7 @@ def _schedule_failure(after: Mapping[str, Any]) -> dict[str, Any]:
     return {"message": after.get("reason", ""), "hits": _hit_rows(after.get("hits") or []), "problems": problems}
 
 
-def _change_rows(entries: Sequence[Any], *, can_manage: bool) -> list[ChangeRow]:
+def _change_rows(entries: Iterable[Any], *, can_manage: bool) -> list[ChangeRow]:
     """The reasons are shown to those who may edit the product and so fix them; the audit log
     keeps them for everyone who may read it."""
     return [

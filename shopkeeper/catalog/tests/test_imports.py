@@ -325,7 +325,12 @@ class TestSpeedAndProgress:
 
         calls: list[list[int]] = []
         index = search.search_index_products
-        monkeypatch.setattr(search, "search_index_products", lambda ids: calls.append(sorted(ids)) or index(ids))
+
+        def counted(ids: Any) -> None:
+            calls.append(sorted(ids))
+            index(ids)
+
+        monkeypatch.setattr(search, "search_index_products", counted)
         job = run_direct(xlsx_bytes(self.listed_rows(6), self.LISTED), "上新.xlsx", operator)
         assert job.status == ImportJobStatus.DONE, job.report
         assert job.report["summary"]["listed"] == 3
@@ -352,7 +357,7 @@ class TestSpeedAndProgress:
         monkeypatch.setattr(import_progress, "PROGRESS_SECONDS", 0)
         seen: list[tuple[str, int, int, int]] = []
         polled: list[dict[str, Any]] = []
-        create = imports.product_create
+        create = services.product_create  # what the import calls, as imported there
 
         def watched(**kwargs: Any) -> Product:
             job = ImportJob.objects.get()

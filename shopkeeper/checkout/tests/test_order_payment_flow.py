@@ -4,9 +4,12 @@ returns exactly that line's paid share."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from shopkeeper.checkout import services as checkout
 from shopkeeper.checkout.tests.conftest import SYSTEM, Shop
@@ -26,8 +29,18 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_process_network
 
 @pytest.fixture
 def settle(django_capture_on_commit_callbacks: Any) -> Any:
-    """Run what a service queues for after commit (the refund's submission to the gateway) at once."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
+    """Run what a service queues for after commit (the refund's submission to the gateway) at once.
+
+    The sandbox's posts reach our notify view through the test client, whose request switches the
+    active language; the override puts the test's language back afterwards.
+    """
+
+    @contextmanager
+    def run() -> Iterator[None]:
+        with translation.override(translation.get_language()), django_capture_on_commit_callbacks(execute=True):
+            yield
+
+    return run
 
 
 def placed(shop: Shop, *lines: tuple[Any, int], key: str = "k") -> Order:

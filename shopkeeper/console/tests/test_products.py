@@ -419,6 +419,38 @@ class TestListingAndSchedule:
         product.refresh_from_db()
         assert product.scheduled_list_at is None
 
+    def test_why_a_scheduled_listing_failed_is_on_the_change_log(
+        self,
+        operator: Client,
+        make_product: Callable[..., Product],
+        make_staff: Callable[..., User],
+        client: Client,
+    ) -> None:
+        """The worker's refusal is in the product's change log for whoever may fix it."""
+        from shopkeeper.catalog import services
+
+        banned = make_product(title="最美连衣裙")
+        no_picture = make_product(
+            title="素色连衣裙", main_images=[], skus=[catalog_fixtures.sku("NP-1")], spec_names=[]
+        )
+        soon = timezone.now() + timedelta(minutes=5)
+        for product in (banned, no_picture):
+            services.product_schedule(actor=catalog_fixtures.SYSTEM, product=product, list_at=soon, delist_at=None)
+        assert services.catalog_run_schedules(now=soon + timedelta(minutes=1))["failed"] == 2
+
+        page = operator.get(f"/console/products/{banned.pk}/").content.decode()
+        failure = page.split('data-testid="schedule-failure"')[1].split("</tr>")[0]
+        assert "The scheduled listing did not happen:" in failure
+        assert '<mark class="banned">最</mark> — Title, characters 1–1' in failure
+        page = operator.get(f"/console/products/{no_picture.pk}/").content.decode()
+        failure = page.split('data-testid="schedule-failure"')[1].split("</tr>")[0]
+        assert "At least one main image is required." in failure
+
+        client.force_login(make_staff(Role.WAREHOUSE, username="reader_w"))  # reads the catalog, edits nothing
+        page = client.get(f"/console/products/{banned.pk}/", headers={"accept-language": "en"}).content.decode()
+        assert "product.schedule_failed" in page
+        assert 'data-testid="schedule-failure"' not in page
+
 
 class TestBulkActions:
     def test_bulk_listing_is_all_or_nothing(self, operator: Client, make_product: Callable[..., Product]) -> None:
