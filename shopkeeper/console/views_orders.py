@@ -36,7 +36,7 @@ from shopkeeper.core.roles import EXPORT_ORDERS, MANAGE_ORDERS, MANAGE_SHIPPING,
 from shopkeeper.core.services import ActorContext
 from shopkeeper.inventory import selectors as inventory
 from shopkeeper.orders import selectors, services
-from shopkeeper.orders.enums import InvoiceKind, OrderStatus, RefundStatus
+from shopkeeper.orders.enums import InvoiceKind, OrderStatus
 from shopkeeper.payments import selectors as payments
 
 PAGE_SIZE = 25
@@ -139,16 +139,6 @@ def _order_or_404(number: str) -> Any:
     return order
 
 
-def _pending_by_line(refunds: list[Any]) -> dict[int, int]:
-    """Refunds asked for but not yet confirmed by the gateway hold their amount on the line."""
-    pending: dict[int, int] = {}
-    for refund in refunds:
-        if refund.status == RefundStatus.PENDING:
-            for part in refund.lines:
-                pending[int(part["line_id"])] = pending.get(int(part["line_id"]), 0) + int(part["amount_fen"])
-    return pending
-
-
 def _refund_rows(order: Any, refunds: list[Any], lines: Mapping[int, Any]) -> list[dict[str, Any]]:
     """Each refund with the lines it covers and what the gateway knows of it (its refund number)."""
     at_gateway = {refund.request_key: refund for refund in payments.refunds_for(order.reference)}
@@ -230,7 +220,7 @@ def _detail_page(
 ) -> HttpResponse:
     lines = list(order.lines.all())
     refunds = list(order.refunds.all())
-    pending = _pending_by_line(refunds)
+    pending = selectors.pending_refund_by_line(refunds)
     refund_form = refund_form or _refund_form(lines)
     line_rows = [
         {

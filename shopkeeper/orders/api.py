@@ -19,7 +19,7 @@ from shopkeeper.core.roles import EXPORT_ORDERS, MANAGE_ORDERS, VIEW_ORDERS
 from shopkeeper.core.services import ActorContext
 from shopkeeper.inventory import selectors as inventory
 from shopkeeper.orders import selectors, services
-from shopkeeper.orders.enums import InvoiceKind, OrderStatus, RefundStatus
+from shopkeeper.orders.enums import InvoiceKind, OrderStatus
 from shopkeeper.orders.exports import FORMATS, orders_export_response, status_label
 from shopkeeper.orders.models import Order, OrderLine, OrderRefund
 from shopkeeper.orders.schemas import (
@@ -119,15 +119,6 @@ def _row_fields(order: Order, line_count: int) -> dict[str, Any]:
     }
 
 
-def _pending_by_line(refunds: list[OrderRefund]) -> dict[int, int]:
-    pending: dict[int, int] = {}
-    for refund in refunds:
-        if refund.status == RefundStatus.PENDING:
-            for part in refund.lines:
-                pending[int(part["line_id"])] = pending.get(int(part["line_id"]), 0) + int(part["amount_fen"])
-    return pending
-
-
 def _line_out(line: OrderLine, pending_fen: int) -> LineOut:
     return LineOut(
         id=line.pk,
@@ -194,7 +185,7 @@ def _refunds_out(order: Order, refunds: list[OrderRefund]) -> list[RefundOut]:
 def order_out(order: Order) -> OrderOut:
     lines = list(order.lines.all())
     refunds = list(order.refunds.all())
-    pending = _pending_by_line(refunds)
+    pending = selectors.pending_refund_by_line(refunds)
     return OrderOut(
         **_row_fields(order, len(lines)),
         district=order.district,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from shopkeeper.core.models import User
-from shopkeeper.orders.enums import OrderStatus
+from shopkeeper.orders.enums import OrderStatus, RefundStatus
 from shopkeeper.orders.models import Order, OrderEvent, OrderLine, OrderRefund
 
 EXPORT_BATCH = 2000
@@ -154,3 +154,17 @@ def line_delivery(*, customer: User, number: str, line_id: int) -> LineDelivery 
     if delivered is None and line.order.status in (OrderStatus.DELIVERED, OrderStatus.COMPLETED):
         delivered = line.order.placed_at
     return LineDelivery(line=line, order=line.order, delivered_at=delivered)
+
+
+def pending_refund_by_line(refunds: Iterable[OrderRefund]) -> dict[int, int]:
+    """Fen asked back per order line and not yet confirmed by the gateway (line 0: shipping).
+
+    Such amounts are held on the line: what is left to refund is its paid share less refunds made
+    and refunds under way.
+    """
+    pending: dict[int, int] = {}
+    for refund in refunds:
+        if refund.status == RefundStatus.PENDING:
+            for part in refund.lines:
+                pending[int(part["line_id"])] = pending.get(int(part["line_id"]), 0) + int(part["amount_fen"])
+    return pending

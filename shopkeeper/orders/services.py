@@ -29,6 +29,7 @@ from shopkeeper.orders.domain.states import Action, IllegalTransition, Status, n
 from shopkeeper.orders.enums import InvoiceKind, OrderStatus, RefundStatus
 from shopkeeper.orders.errors import OrderStateError
 from shopkeeper.orders.models import Order, OrderEvent, OrderLine, OrderRefund
+from shopkeeper.orders.selectors import pending_refund_by_line
 from shopkeeper.payments import services as payments
 from shopkeeper.payments.events import PaymentSucceeded, RefundFailed, RefundSucceeded
 from shopkeeper.pricing.domain.pipeline import PricedCart
@@ -314,14 +315,6 @@ def on_payment_succeeded(event: PaymentSucceeded) -> None:
 # --- refunds ---------------------------------------------------------------------------------
 
 
-def _pending_by_line(order: Order) -> dict[int, int]:
-    pending: dict[int, int] = {}
-    for refund in order.refunds.filter(status=RefundStatus.PENDING):
-        for part in refund.lines:
-            pending[int(part["line_id"])] = pending.get(int(part["line_id"]), 0) + int(part["amount_fen"])
-    return pending
-
-
 def line_refundable(line: OrderLine, pending_fen: int = 0) -> Money:
     """What can still go back for a line: its paid share less refunds made or under way."""
     return Money(max(line.total_fen - line.refunded_fen - pending_fen, 0))
@@ -372,7 +365,7 @@ def order_refund(
         if locked.paid_fen == 0 or locked.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED):
             raise OrderStateError(_("Only a paid order can be refunded."), details={"status": locked.status})
         lines = {line.pk: line for line in locked.lines.all()}
-        pending = _pending_by_line(locked)
+        pending = pending_refund_by_line(locked.refunds.all())
         parts: list[dict[str, int]] = []
         problems: dict[str, str] = {}
         for line_id in sorted(amounts):
