@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shopkeeper.catalog import services as catalog
 from shopkeeper.core.domain.money import Money
 from shopkeeper.core.errors import NotFound, ValidationFailed
 from shopkeeper.core.models import User
@@ -293,6 +294,10 @@ def on_payment_succeeded(event: PaymentSucceeded) -> None:
             allocation=[{"sku_id": a.sku_id, "warehouse": a.warehouse_code, "quantity": a.quantity} for a in allocated],
         )
         order.save(update_fields=["status", "paid_fen", "paid_at"])
+        sold: dict[int, int] = {}
+        for line in order.lines.all():
+            sold[line.product_id] = sold.get(line.product_id, 0) + line.quantity
+        catalog.products_sales_add(sold)  # "N sold" counts paid units
         return
     if order.status in (OrderStatus.CANCELLED, OrderStatus.PENDING_PAYMENT):
         # Paid after the order was given up (or for a wrong amount): the money goes back.

@@ -9,7 +9,7 @@ from shopkeeper.catalog.services.compliance import (
     compliance_rescan_all,
     compliance_rescan_queue,
 )
-from shopkeeper.catalog.services.history import PastReview, products_sales_set, reviews_bulk_load
+from shopkeeper.catalog.services.history import PastReview, products_sales_add, products_sales_set, reviews_bulk_load
 from shopkeeper.catalog.services.home import home_module_delete, home_module_save, home_modules_reorder
 from shopkeeper.catalog.services.import_progress import ImportPhase, ImportProgress, import_job_progress
 from shopkeeper.catalog.services.imports import (
@@ -81,6 +81,7 @@ __all__ = [
     "products_bulk_delist",
     "products_bulk_list",
     "products_bulk_load",
+    "products_sales_add",
     "products_sales_set",
     "review_hide",
     "review_post",

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 
 from shopkeeper.catalog.domain.reviews import mask_name, review_draft
 from shopkeeper.catalog.models import Product, Review
@@ -34,6 +34,12 @@ def products_sales_set(units: Mapping[int, int]) -> None:
     with transaction.atomic():
         for product_id, count in units.items():
             Product.objects.filter(pk=product_id).update(sales_count=max(count, 0))
+
+
+def products_sales_add(units: Mapping[int, int]) -> None:
+    """Count units just sold (an order paid) into each product's units sold, in the caller's transaction."""
+    for product_id in sorted(units):  # a fixed order: concurrent payments lock product rows alike
+        Product.objects.filter(pk=product_id).update(sales_count=F("sales_count") + units[product_id])
 
 
 def reviews_bulk_load(reviews: Sequence[PastReview], *, batch_size: int = 1000) -> int:

@@ -71,6 +71,8 @@ def test_paying_moves_the_order_to_paid_then_allocated_once_however_often_notifi
     assert kinds == ["placed", "pay", "allocate"]
     assert order.events.get(kind="allocate").note == "华东仓"
     assert payment_reads.paid_total(order.reference) == Money(25800)
+    shop.dress.product.refresh_from_db()
+    assert shop.dress.product.sales_count == 1  # paid units count as sold, once
 
 
 def test_pay_now_twice_gives_one_payment_and_a_paid_order_cannot_be_paid_again(shop: Shop, settle: Any) -> None:
