@@ -170,17 +170,28 @@ def _hold_stock(
     for order, row in zip(loaded, rows, strict=True):
         if order.status not in IN_FLIGHT:
             continue
+        lines = [inventory_services.ReserveLine(sku_id=line.sku_id, quantity=line.quantity) for line in order.lines]
         try:
             inventory_services.stock_reserve(
-                reference=order.reference,
-                lines=[
-                    inventory_services.ReserveLine(sku_id=line.sku_id, quantity=line.quantity) for line in order.lines
-                ],
-                province=row.ship_to.province,
-                actor=actor,
+                reference=order.reference, lines=lines, province=row.ship_to.province, actor=actor
             )
         except ShopkeeperError:
-            ctx.counts["orders_without_stock"] += 1
+            # The demo sold what the warehouses no longer hold: the default warehouse received a
+            # restock (a receipt in the ledger, like any delivery), then the order holds its units.
+            restock = inventory_services.warehouse_default(actor=actor)
+            for line in lines:
+                inventory_services.stock_receive(
+                    sku_id=line.sku_id,
+                    warehouse_id=restock.pk,
+                    quantity=line.quantity,
+                    actor=actor,
+                    reference=f"demo-restock:{order.number}:{line.sku_id}",
+                    reason="补货",
+                )
+            inventory_services.stock_reserve(
+                reference=order.reference, lines=lines, province=row.ship_to.province, actor=actor
+            )
+            ctx.counts["restocked_for_orders"] += 1
 
 
 def _reviews(
