@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import os
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -24,4 +23,6 @@ class Command(BaseCommand):
         command = worker_command(
             concurrency=options["concurrency"], beat=not options["no_beat"], loglevel=options["loglevel"]
         )
-        sys.exit(subprocess.call(command))
+        # Become the Celery process (no wrapper left behind): a process manager's SIGTERM then
+        # reaches Celery itself, which finishes its tasks and exits, instead of orphaning it.
+        os.execv(command[0], command)  # noqa: S606  (our own interpreter and arguments)
