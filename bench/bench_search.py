@@ -3,12 +3,13 @@ against a naive `title__icontains` scan as the baseline measured in the same run
 
 Builds a throwaway database (SQLite in a temporary SHOPKEEPER_VAR_DIR; or, when DATABASE_URL is
 set, a schema of its own in that PostgreSQL database, dropped at the end; another DATABASE_URL must
-have an empty catalog) and loads the demo generator's
-catalog of the `large` scale with the demo seed, through `products_bulk_load` as `shopkeeper demo
---scale large` does (search documents included), then rewrites the search index as
-`shopkeeper catalog_reindex` does. On PostgreSQL the tables are ANALYZEd afterwards, as autovacuum
-would. Then it times, in interleaved rounds after a warm-up, a fixed mix of shopper queries, each
-both ways on the first page (20 products, the storefront's page size):
+have an empty catalog) and loads the demo generator's catalog of the `large` scale with the demo
+seed through `products_bulk_load`, as `shopkeeper demo --scale large` does (search documents
+included), then rewrites the search index as `shopkeeper catalog_reindex` does and checks it. On
+PostgreSQL the catalog tables then get the VACUUM ANALYZE that autovacuum would run; SQLite is left
+without statistics, as Shopkeeper leaves it, unless --analyze. Then it times, in interleaved rounds
+after a warm-up, a fixed mix of shopper queries, each both ways on the first page (20 products, the
+storefront's page size):
 
 * search: `product_search_public` (jieba words → full-text index → ranked page with its total →
   the cards' products, brands and images), exactly what /search and /api/v1/shop/search run;
@@ -19,7 +20,7 @@ The prefix suggestions (`search_suggestions`) are timed against the naive scan's
 (the three spare rows per suggestion that `search_suggest` asks for). Prints a Markdown table:
 per query class the median and p95 time, the hits of each side, and the ratio of the medians.
 
-    .venv/bin/python bench/bench_search.py [--products 20000] [--rounds 15]
+    .venv/bin/python bench/bench_search.py [--products 20000] [--rounds 15] [--analyze] [--keep]
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from shopkeeper.catalog import selectors as catalog_selectors
 from shopkeeper.catalog import services as catalog_services
 from shopkeeper.checkout import selectors as checkout_selectors
 from shopkeeper.core.domain.money import Money
-from shopkeeper.core.domain.regions import province_named
+from shopkeeper.core.domain.regions import Region, province_named
 from shopkeeper.core.errors import ShopkeeperError
 from shopkeeper.core.services import ActorContext
 from shopkeeper.customers import selectors as customer_selectors
@@ -64,7 +64,13 @@ def _timeline(ctx: DemoContext, spec: OrderSpec) -> dict[str, datetime | None]:
 
 
 def orders_step(ctx: DemoContext) -> None:
-    shoppers = {shopper.user_id: shopper for shopper in customer_selectors.shoppers_with_default_address()}
+    # The demo warehouses serve the mainland: customers in Hong Kong, Macao and Taiwan browse but
+    # have no orders (a checkout there is refused as not deliverable, as it would be live).
+    shoppers = {
+        shopper.user_id: shopper
+        for shopper in customer_selectors.shoppers_with_default_address()
+        if (province := province_named(shopper.province)) is not None and province.region is not Region.HMT
+    }
     listed = catalog_selectors.listed_skus_with_sales()
     if not shoppers or not listed:
         return

@@ -150,6 +150,25 @@ def _check(lines: Sequence[LineInput]) -> None:
             raise PricingError(f"Price of {line.key} cannot be negative")
 
 
+def _capped(shares: list[Money], rooms: list[int]) -> list[Money]:
+    """Proportional shares, none above its line's room: the rounding remainder that `allocate` puts
+    on the last line moves back to earlier lines when the last line cannot take it (three ¥0.01
+    lines sharing ¥0.02 off: 0, 1, 1 fen, not 0, 0, 2)."""
+    fen = [share.fen for share in shares]
+    excess = 0
+    for index, room in enumerate(rooms):
+        if fen[index] > room:
+            excess += fen[index] - room
+            fen[index] = room
+    for index in range(len(fen) - 1, -1, -1):
+        if not excess:
+            break
+        take = min(rooms[index] - fen[index], excess)
+        fen[index] += take
+        excess -= take
+    return [Money(value) for value in fen]
+
+
 def _apply(working: dict[str, _Working], adjustment: LineAdjustment | OrderAdjustment) -> str | None:
     """Apply one adjustment, never taking a line below zero. Answers the order-level step text."""
     if isinstance(adjustment, LineAdjustment):
@@ -168,7 +187,8 @@ def _apply(working: dict[str, _Working], adjustment: LineAdjustment | OrderAdjus
     amount = adjustment.amount.min(room)
     if amount.fen <= 0:
         return None
-    shares = amount.allocate([item.priced().total.fen for item in eligible])
+    rooms = [item.priced().total.fen for item in eligible]
+    shares = _capped(amount.allocate(rooms), rooms)
     for item, share in zip(eligible, shares, strict=True):
         if share.fen:
             item.discount = item.discount + share

@@ -87,6 +87,14 @@ def test_order_discount_is_apportioned_with_the_remainder_on_the_last_line() -> 
     assert cart.line("C").explanation[-1] == "− ¥0.34 满减 (¥1.00)"
 
 
+def test_a_rounding_remainder_the_last_line_cannot_take_moves_to_earlier_lines() -> None:
+    cart = price_cart(
+        [line("A", 1), line("B", 1), line("C", 1)], shipping=NO_FREE, region=None, stages=[TakeOff(order_fen=2)]
+    )
+    assert [cart.line(k).total.fen for k in "ABC"] == [1, 0, 0]
+    assert cart.discount == Money(2)
+
+
 def test_discount_never_takes_a_line_below_zero() -> None:
     cart = price_cart(
         [line("A", 500)], shipping=NO_FREE, region=None, stages=[TakeOff(order_fen=900, item=(("A", 300),))]
