@@ -62,7 +62,7 @@ pytest: setup
 test: migrate lint types contracts migrations-check pytest
 
 bench: migrate
-	@ls bench/*.py >/dev/null 2>&1 && for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done || echo "no benchmarks yet"
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var .mypy_cache .ruff_cache .pytest_cache
