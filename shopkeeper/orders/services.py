@@ -1,8 +1,9 @@
 """Writes on orders: place, pay (from the gateway's event), allocate, cancel, refund per line.
 
-Rows are locked in one order everywhere: the order first, then (inside inventory and payments)
-stock and payment rows. Every status change goes through the pure state machine and leaves an
-`OrderEvent` on the timeline.
+Rows are locked in one order everywhere: a reference's payment rows before its order (the order
+in which the gateway's notifications arrive and lock), and the order before its stock rows.
+Every status change goes through the pure state machine and leaves an `OrderEvent` on the
+timeline.
 """
 
 from __future__ import annotations
@@ -363,6 +364,7 @@ def order_refund(
         raise ValidationFailed(_("Choose the lines to refund."), details={"lines": "required"})
     key = f"{order.reference}:refund:{request_key}"[:100]
     with transaction.atomic():
+        payments.payments_lock(reference=order.reference)  # payment first, then the order: as notifications do
         locked = _locked(order.pk)
         existing = OrderRefund.objects.filter(request_key=key).first()
         if existing is not None:

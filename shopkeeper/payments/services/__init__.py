@@ -12,7 +12,12 @@ from shopkeeper.payments.services.payments import (
     payments_reconcile,
     refund_notify_url,
 )
-from shopkeeper.payments.services.refunds import refund_notification_handle, refund_start, refund_submit
+from shopkeeper.payments.services.refunds import (
+    payments_lock,
+    refund_notification_handle,
+    refund_start,
+    refund_submit,
+)
 from shopkeeper.payments.services.sandbox import (
     DeliveryKnobs,
     sandbox_delivery_attempt,
@@ -33,6 +38,7 @@ __all__ = [
     "payment_sync",
     "payment_sync_one",
     "payments_bulk_record",
+    "payments_lock",
     "payments_reconcile",
     "refund_notification_handle",
     "refund_notify_url",

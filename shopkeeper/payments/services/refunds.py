@@ -323,3 +323,13 @@ def refund_notification_handle(
         return record.finish(
             RESULT_BY_EFFECT[effect], message, payment=refund.payment, refund=refund, changed=effect in CHANGES
         )
+
+
+def payments_lock(*, reference: str) -> None:
+    """Lock the payments of `reference` in the caller's transaction (primary-key order).
+
+    Callers that will then lock their own rows for the same reference (orders refunding lines)
+    take this lock first, so they lock in the order the gateway's notifications do: payment, then
+    the order. Two paths that lock alike cannot deadlock.
+    """
+    list(Payment.objects.select_for_update().filter(reference=reference).order_by("pk").values_list("pk", flat=True))
