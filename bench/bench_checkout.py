@@ -39,28 +39,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench_storefront import HOST, ROOT, free_port, get, log_tail, percentile, server_env, stop
+from bench_storefront import HOST, ROOT, free_port, log_tail, percentile, server_env, start_gunicorn, stop
 
 CSRF = "benchcheckout" + "x" * 19  # a 32-character CSRF secret, sent as cookie and header
-
-
-def start_gunicorn(env: dict[str, str], port: int, log: Path, workers: int) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "gunicorn", "shopkeeper.config.wsgi:application", "--workers", str(workers),
-               "--bind", f"{HOST}:{port}", "--log-level", "warning"]  # fmt: skip
-    with log.open("ab") as log_file:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited:\n{log_tail(log)}")
-        try:
-            if get(port, "/healthz")[0] == 200:
-                return server
-        except OSError:
-            pass
-        time.sleep(0.2)
-    stop(server)
-    raise RuntimeError("gunicorn did not answer /healthz within 60 s")
 
 
 # --- the throwaway shop -------------------------------------------------------------------------
