@@ -128,9 +128,3 @@ def cart_view(cart: Cart, *, region: str | None = None) -> CartView:
         shipping=shipping_table(),
         region=region,
     )
-
-
-def cart_count(cart: Cart | None) -> int:
-    if cart is None:
-        return 0
-    return sum(CartLine.objects.filter(cart=cart).values_list("quantity", flat=True))

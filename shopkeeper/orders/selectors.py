@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from shopkeeper.core.models import User
@@ -31,10 +31,6 @@ def order_for_staff(*, number: str) -> Order | None:
         .prefetch_related("lines", "events__actor", "refunds")
         .first()
     )
-
-
-def order_status(*, customer: User, number: str) -> str | None:
-    return Order.objects.filter(customer=customer, number=number).values_list("status", flat=True).first()
 
 
 @dataclass(frozen=True)
@@ -110,18 +106,6 @@ def order_status_counts() -> list[StatusCount]:
     return [
         StatusCount(status=value, label=str(label), count=counts.get(value, 0)) for value, label in OrderStatus.choices
     ]
-
-
-def order_timeline(order: Order) -> list[OrderEvent]:
-    return list(order.events.all())
-
-
-def order_refunds(order: Order) -> list[OrderRefund]:
-    return list(order.refunds.all())
-
-
-def paid_total_between(start: datetime, end: datetime) -> int:
-    return Order.objects.filter(paid_at__gte=start, paid_at__lt=end).aggregate(total=Sum("paid_fen"))["total"] or 0
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from shopkeeper.catalog import services as catalog
 from shopkeeper.core.domain.money import Money
-from shopkeeper.core.errors import NotFound, ValidationFailed
+from shopkeeper.core.errors import ValidationFailed
 from shopkeeper.core.models import User
 from shopkeeper.core.services import ActorContext, audit_record
 from shopkeeper.inventory import services as stock
@@ -469,13 +469,6 @@ def on_refund_failed(event: RefundFailed) -> None:
     )
 
 
-def order_get_for_customer(*, customer: User, number: str) -> Order:
-    order = Order.objects.filter(customer=customer, number=number).first()
-    if order is None:
-        raise NotFound(_("No such order."), details={"number": number})
-    return order
-
-
 # --- history loads (demo data, migrations from another system) ------------------------------
 
 
@@ -696,7 +689,6 @@ __all__ = [
     "on_refund_succeeded",
     "order_cancel",
     "order_find_by_key",
-    "order_get_for_customer",
     "order_pay_start",
     "order_place",
     "order_refund",
