@@ -24,6 +24,8 @@ class AppBoundaryContract(Contract):
     exempt_apps = fields.ListField(subfield=fields.StringField(), required=False)
     # Apps that are pure libraries (no models): their `domain` package is their public face.
     library_apps = fields.ListField(subfield=fields.StringField(), required=False)
+    # Apps nested inside another (e.g. "promotions.coupons"): their own public modules are open too.
+    sub_apps = fields.ListField(subfield=fields.StringField(), required=False)
 
     def check(self, graph: ImportGraph, verbose: bool) -> ContractCheck:
         # import-linter turns each field into its parsed value on the instance.
@@ -34,6 +36,7 @@ class AppBoundaryContract(Contract):
         kernel_public = public | set(options["kernel_modules"])
         exempt: set[str] = set(options.get("exempt_apps") or [])
         libraries: set[str] = set(options.get("library_apps") or [])
+        sub_apps: set[str] = set(options.get("sub_apps") or [])
         violations: list[dict[str, Any]] = []
         for importer in sorted(graph.modules):
             parts = importer.split(".")
@@ -49,6 +52,8 @@ class AppBoundaryContract(Contract):
                 if target[1] in libraries:
                     allowed = allowed | {"domain"}
                 if len(target) >= 3 and target[2] in allowed:
+                    continue
+                if len(target) >= 4 and ".".join(target[1:3]) in sub_apps and target[3] in allowed:
                     continue
                 lines = [
                     detail["line_number"] for detail in graph.get_import_details(importer=importer, imported=imported)

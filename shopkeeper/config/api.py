@@ -45,6 +45,13 @@ api.add_router("/payments", "shopkeeper.payments.api.router")  # staff reads of 
 # --- checkout and orders routers ---
 api.add_router("/shop", "shopkeeper.checkout.api_shop.router")  # the customer's cart, checkout and orders
 api.add_router("/orders", "shopkeeper.orders.api.router")  # the order desk (staff)
+# --- fulfillment routers ---
+# --- aftersales routers ---
+# --- promotions routers (rules) ---
+# --- coupons routers ---
+# --- flash sale routers ---
+# --- presale routers ---
+# --- group buy and lottery routers ---
 
 CSRF_MESSAGE = "CSRF check failed: send the csrftoken cookie's value in the X-CSRFToken header"
 

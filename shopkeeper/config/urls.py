@@ -16,6 +16,9 @@ urlpatterns = [
     # --- payments: gateway notifications and the sandbox gateway's pages ---
     path("payments/", include("shopkeeper.payments.urls")),
     path("console/payments/", include("shopkeeper.console.urls_payments")),
+    # --- fulfillment: carrier callbacks ---
+    # --- aftersales ---
+    # --- promotions (rules, coupons, flash, presale, group buy, lottery) ---
     path("admin/", admin.site.urls),
     path("", include("shopkeeper.storefront.urls")),
 ]

@@ -80,6 +80,16 @@ ORDER_ITEMS: list[NavItem] = [
     NavItem(_("Payments"), "console_payments:payment_list", VIEW_PAYMENTS),
     NavItem(_("Shipping fees"), "console:shipping_rules", MANAGE_SHIPPING),
 ]
+# Fulfilment: the warehouse desk, shipments, carriers, surge drill (fulfillment work), in menu order.
+FULFILMENT_ITEMS: list[NavItem] = []
+# After-sales: the queue, rules, refund rates (aftersales work), in menu order.
+AFTERSALES_ITEMS: list[NavItem] = []
+# Campaigns: promotions, coupons, flash sales, presales, group buys, lotteries, simulator, calendar.
+PROMOTION_ITEMS: list[NavItem] = []  # promotions work (rules, calendar, simulator)
+PROMOTION_ITEMS += []  # coupons work
+PROMOTION_ITEMS += []  # flash sale work
+PROMOTION_ITEMS += []  # presale work
+PROMOTION_ITEMS += []  # group buy and lottery work
 ACCOUNT_ITEMS = [
     NavItem(_("API tokens"), "console:tokens", USE_API_TOKENS),
 ]
@@ -96,6 +106,9 @@ def build_nav(user: User, current_path: str) -> list[NavSection]:
     for title, items in (
         (_("Catalog"), CATALOG_ITEMS),
         (_("Orders"), ORDER_ITEMS),
+        (_("Fulfilment"), FULFILMENT_ITEMS),
+        (_("After-sales"), AFTERSALES_ITEMS),
+        (_("Campaigns"), PROMOTION_ITEMS),
         (_("Inventory"), INVENTORY_ITEMS),
         (_("Platform"), PLATFORM_ITEMS),
         (_("My account"), ACCOUNT_ITEMS),

@@ -23,3 +23,10 @@ urlpatterns = [
 ]
 urlpatterns += urls_products.urlpatterns + urls_catalog_tools.urlpatterns + urls_reviews.urlpatterns
 urlpatterns += urls_inventory.urlpatterns + urls_orders.urlpatterns
+# --- fulfillment console urls ---
+# --- aftersales console urls ---
+# --- promotions console urls (rules, simulator) ---
+# --- coupons console urls ---
+# --- flash sale console urls ---
+# --- presale console urls ---
+# --- group buy and lottery console urls ---

@@ -122,6 +122,10 @@ ROLE_PERMISSIONS[Role.DATA_ANALYST] |= {VIEW_ORDERS, EXPORT_ORDERS}
 ROLE_PERMISSIONS[Role.STORE_OPERATOR] |= {MANAGE_ORDERS, EXPORT_ORDERS, MANAGE_SHIPPING}
 ROLE_PERMISSIONS[Role.CS_SUPERVISOR] |= {MANAGE_ORDERS}
 ROLE_PERMISSIONS[Role.OPERATIONS_DIRECTOR] |= {EXPORT_ORDERS}
+# --- fulfillment permissions ---
+# --- aftersales permissions ---
+# --- promotions permissions (rules, simulator; shared by coupons, flash, presale, group buy) ---
+# --- coupons permissions ---
 
 
 def permissions_for(role: Role | str) -> frozenset[str]:

@@ -142,4 +142,8 @@ STEPS: list[tuple[str, DemoStep]] = [
     ("customers", customers_step),
     # --- orders step (carts, orders, payments over history_days) ---
     ("orders", orders_step),
+    # --- fulfillment step (shipments for the demo orders, carriers, capacity) ---
+    # --- aftersales step (applications on demo orders) ---
+    # --- promotions step (rules, coupons) ---
+    # --- flash / presale / group buy / lottery steps ---
 ]

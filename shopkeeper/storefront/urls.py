@@ -18,3 +18,9 @@ urlpatterns = [
 ]
 # Customer account (sign-in, addresses), cart and checkout, my orders.
 urlpatterns += urls_account.urlpatterns + urls_cart.urlpatterns + urls_orders.urlpatterns
+# --- aftersales storefront urls ---
+# --- promotions storefront urls ---
+# --- coupons storefront urls ---
+# --- flash sale storefront urls ---
+# --- presale storefront urls ---
+# --- group buy and lottery storefront urls ---

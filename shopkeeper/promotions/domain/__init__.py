@@ -1,0 +1,1 @@
+"""Promotion rules in pure Python: what each mechanic takes off, stacking, margin guard."""

@@ -1,0 +1,3 @@
+"""Models of the app (filled in as it grows)."""
+
+from __future__ import annotations
