@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -17,14 +18,16 @@ from django.utils.translation import gettext as _
 
 from shopkeeper.catalog import selectors as catalog
 from shopkeeper.checkout.models import Cart, CartLine
-from shopkeeper.checkout.selectors import MAX_LINE_QUANTITY, CartView, cart_view
+from shopkeeper.checkout.selectors import MAX_LINE_QUANTITY, CartView, cart_view, shipping_table, wording
 from shopkeeper.checkout.services_shipping import shipping_rule_save
+from shopkeeper.core.domain.money import Money
 from shopkeeper.core.domain.regions import province_named
 from shopkeeper.core.errors import NotFound, ValidationFailed
 from shopkeeper.core.models import User
 from shopkeeper.core.services import ActorContext
 from shopkeeper.customers import selectors as customers
 from shopkeeper.orders import services as orders
+from shopkeeper.pricing.domain.pipeline import LineInput, PricedCart, price_cart
 
 MAX_CART_LINES = 50
 INVOICE_TAX_NUMBER_LENGTHS = (15, 18, 20)  # 统一社会信用代码 is 18; older tax numbers 15 or 20
@@ -255,3 +258,98 @@ __all__ = [
     "checkout_submit",
     "shipping_rule_save",
 ]
+
+
+# --- buying one SKU outside the cart (flash sale, presale, group buy) -------------------------
+
+
+def checkout_buy_now(
+    *,
+    customer: User,
+    sku_id: int,
+    quantity: int,
+    unit_price: Money,
+    price_label: str,
+    address_id: int,
+    idempotency_key: str,
+    actor: ActorContext,
+    kind: str,
+    pay_window: timedelta | None = None,
+    hold: str = "",
+    priority: bool = False,
+    channel: str = "direct",
+    note: str = "",
+) -> orders.Order:
+    """Place an order for one SKU at a campaign's price, bypassing the cart (立即购买).
+
+    The campaign mechanic (flash sale, presale, group buy) decides the price and checks its own
+    limits before calling; this prices the line with the shipping table, reserves stock and places
+    the order in the caller's transaction. The same idempotency key answers the same order.
+    """
+    key = idempotency_key.strip()
+    if not key or len(key) > 64:
+        raise ValidationFailed(_("A checkout needs an idempotency key of 1–64 characters."), details={"key": "invalid"})
+    existing = orders.order_find_by_key(customer=customer, idempotency_key=key)
+    if existing is not None:
+        return existing
+    count = _quantity(quantity)
+    if unit_price.fen < 0:
+        raise ValidationFailed(_("A price cannot be negative."), details={"unit_price_fen": unit_price.fen})
+    sku = catalog.sale_skus([sku_id]).get(sku_id)
+    if sku is None or not sku.on_sale:
+        raise NotFound(_("This item is not for sale."), details={"sku_id": sku_id})
+    address = customers.address_get(user=customer, address_id=address_id)
+    province = province_named(address.province)
+    region = province.region.value if province else None
+    line = LineInput(
+        key=sku.sku_code, sku_id=sku_id, title=sku.title, unit_price=unit_price, quantity=count, weight_g=sku.weight_g
+    )
+    priced = price_cart([line], shipping=shipping_table(), region=region, wording=wording())
+    if unit_price.fen != sku.sale_price_fen:
+        priced = _relabelled(priced, price_label, Money(sku.sale_price_fen))
+    facts = {
+        sku.sku_code: orders.LineFacts(
+            sku_id=sku_id,
+            product_id=sku.product_id,
+            sku_code=sku.sku_code,
+            title=sku.title,
+            spec_label=sku.spec_label,
+            image=sku.image,
+        )
+    }
+    ship_to = orders.ShipTo(
+        recipient=address.recipient,
+        mobile=address.mobile,
+        province=address.province,
+        city=address.city,
+        district=address.district,
+        detail=address.detail,
+        region=region or "",
+    )
+    with transaction.atomic():
+        return orders.order_place(
+            customer=customer,
+            priced=priced,
+            facts=facts,
+            ship_to=ship_to,
+            idempotency_key=key,
+            actor=actor,
+            channel=channel,
+            note=note.strip()[:200],
+            kind=kind,
+            pay_window=pay_window,
+            hold=hold,
+            priority=priority,
+        )
+
+
+def _relabelled(priced: PricedCart, label: str, usual: Money) -> PricedCart:
+    """Say on the line which price it was sold at ("秒杀价 ¥59.00, usually ¥99.00")."""
+    said = _("%(label)s %(price)s (usually %(usual)s)")
+    lines = tuple(
+        replace(
+            line, explanation=(said % {"label": label, "price": line.unit_price, "usual": usual}, *line.explanation)
+        )
+        for line in priced.lines
+    )
+    return replace(priced, lines=lines)

@@ -19,6 +19,15 @@ class OrderStatus(models.TextChoices):
     CLOSED = Status.CLOSED.value, _("Closed")
 
 
+class OrderKind(models.TextChoices):
+    """How the order was bought: through the cart, or one of the campaign mechanics' own flows."""
+
+    NORMAL = "normal", _("Normal")
+    FLASH = "flash", _("Flash sale")
+    PRESALE = "presale", _("Presale")
+    GROUP = "group", _("Group buy")
+
+
 class InvoiceKind(models.TextChoices):
     NONE = "none", _("No invoice")
     PERSONAL = "personal", _("Personal")
@@ -46,4 +55,6 @@ EVENT_LABELS = {
     "refunded": _("Refunded"),
     "refund_failed": _("Refund failed"),
     "late_payment": _("Paid after cancellation"),
+    "hold": _("Held from shipping"),
+    "release": _("Released for shipping"),
 }

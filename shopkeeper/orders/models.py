@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shopkeeper.core.domain.money import Money
-from shopkeeper.orders.enums import EVENT_LABELS, InvoiceKind, OrderStatus, RefundStatus
+from shopkeeper.orders.enums import EVENT_LABELS, InvoiceKind, OrderKind, OrderStatus, RefundStatus
 
 
 class Order(models.Model):
@@ -46,6 +46,13 @@ class Order(models.Model):
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=OrderKind.choices, default=OrderKind.NORMAL)
+    # Fulfilment: a priority order goes ahead in the warehouse queue; a held order (a group not yet
+    # formed, a presale balance not yet paid) is not shipped until released; the dispatch deadline
+    # is set when the order is paid.
+    priority = models.BooleanField(_("priority"), default=False)
+    fulfilment_hold = models.CharField(_("held because"), max_length=40, blank=True)
+    dispatch_deadline = models.DateTimeField(_("dispatch by"), null=True, blank=True)
 
     class Meta:
         ordering = ["-placed_at", "-id"]

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shopkeeper.catalog import services as catalog
+from shopkeeper.core import events
 from shopkeeper.core.domain.money import Money
 from shopkeeper.core.errors import ValidationFailed
 from shopkeeper.core.models import User
@@ -28,8 +29,9 @@ from shopkeeper.core.services import ActorContext, audit_record
 from shopkeeper.inventory import services as stock
 from shopkeeper.orders.domain.numbers import order_number, order_reference
 from shopkeeper.orders.domain.states import Action, IllegalTransition, Status, next_status
-from shopkeeper.orders.enums import InvoiceKind, OrderStatus, RefundStatus
+from shopkeeper.orders.enums import InvoiceKind, OrderKind, OrderStatus, RefundStatus
 from shopkeeper.orders.errors import OrderStateError
+from shopkeeper.orders.events import OrderCancelled, OrderPaid, OrderReleased
 from shopkeeper.orders.models import Order, OrderEvent, OrderLine, OrderRefund
 from shopkeeper.orders.selectors import pending_refund_by_line
 from shopkeeper.payments import services as payments
@@ -124,9 +126,16 @@ def order_place(
     channel: str = "direct",
     note: str = "",
     invoice: Invoice | None = None,
+    kind: str = OrderKind.NORMAL,
+    pay_window: timedelta | None = None,
+    hold: str = "",
+    priority: bool = False,
 ) -> Order:
     """Create the order from a priced cart and reserve its stock, in the caller's transaction.
 
+    `kind` names the flow that bought it (cart, flash sale, presale, group buy); `pay_window`
+    replaces the usual payment timeout (a flash sale gives 10 minutes); `hold` keeps the paid
+    order out of the warehouse queue until `order_release` (a group buy not yet formed).
     Raises inventory's OutOfStock / NotDeliverable (nothing is written) and Conflict when the
     same idempotency key was used for another order (the caller answers that order instead).
     """
@@ -157,7 +166,10 @@ def order_place(
             idempotency_key=idempotency_key[:64],
             explanation=list(priced.explanation),
             placed_at=now,
-            pay_deadline=now + payment_timeout(),
+            pay_deadline=now + (pay_window if pay_window is not None else payment_timeout()),
+            kind=kind,
+            fulfilment_hold=hold[:40],
+            priority=priority,
         )
         order.save(force_insert=True)
         OrderLine.objects.bulk_create(
@@ -209,6 +221,15 @@ def order_cancel(*, order: Order, actor: ActorContext, reason: str) -> Order:
         locked.cancel_reason = reason[:200]
         locked.save(update_fields=["status", "cancelled_at", "cancel_reason"])
         released = stock.stock_release(reference=locked.reference, actor=actor, reason=reason)
+        events.publish(
+            OrderCancelled(
+                order_id=locked.pk,
+                number=locked.number,
+                reference=locked.reference,
+                kind=locked.kind,
+                customer_id=locked.customer_id,
+            )
+        )
         if actor.user is not None and actor.user.pk != locked.customer_id:
             audit_record(
                 actor=actor,
@@ -241,6 +262,33 @@ def orders_cancel_overdue(*, now: datetime | None = None, limit: int = 500) -> i
         except OrderStateError:
             continue
     return cancelled
+
+
+def order_hold(*, order_id: int, reason: str, actor: ActorContext) -> Order:
+    """Keep an order out of the warehouse queue (a group not formed, a balance not paid)."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed(_("Say why the order is held."), details={"reason": "required"})
+    with transaction.atomic():
+        order = _locked(order_id)
+        order.fulfilment_hold = reason[:40]
+        order.save(update_fields=["fulfilment_hold"])
+        _event(order, kind="hold", actor=actor, note=reason)
+    return order
+
+
+def order_release(*, order_id: int, actor: ActorContext) -> Order:
+    """Let a held order be shipped; fulfilment opens its shipments if it is paid. Idempotent."""
+    with transaction.atomic():
+        order = _locked(order_id)
+        if not order.fulfilment_hold:
+            return order
+        order.fulfilment_hold = ""
+        order.save(update_fields=["fulfilment_hold"])
+        _event(order, kind="release", actor=actor)
+        if order.status in (OrderStatus.PAID, OrderStatus.ALLOCATED):
+            events.publish(OrderReleased(order_id=order.pk, number=order.number))
+    return order
 
 
 def order_pay_start(*, order: Order, return_url: str) -> str:
@@ -299,6 +347,17 @@ def on_payment_succeeded(event: PaymentSucceeded) -> None:
         for line in order.lines.all():
             sold[line.product_id] = sold.get(line.product_id, 0) + line.quantity
         catalog.products_sales_add(sold)  # "N sold" counts paid units
+        events.publish(
+            OrderPaid(
+                order_id=order.pk,
+                number=order.number,
+                reference=order.reference,
+                kind=order.kind,
+                paid_at=event.paid_at,
+                priority=order.priority,
+                held=bool(order.fulfilment_hold),
+            )
+        )
         return
     if order.status in (OrderStatus.CANCELLED, OrderStatus.PENDING_PAYMENT):
         # Paid after the order was given up (or for a wrong amount): the money goes back.

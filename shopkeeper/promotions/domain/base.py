@@ -1,0 +1,131 @@
+"""The contract every promotion rule keeps (item, order, coupon and shipping rules alike).
+
+A rule sees the cart as priced so far (the pipeline's `PricedLine`s) plus what promotions need to
+know about each line (`CartItem`: product, brand, categories, scenes, cost) and the shopper
+(`Shopper`), and answers an `Effect`: money off (item-level `LineAdjustment`s, order-level
+`OrderAdjustment`s the pipeline apportions), free shipping, gifts. The engine decides which rules
+apply together (groups, stacking, the best combination for the customer) and in which order
+(item → order → coupon → shipping); a rule only says what it would do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from shopkeeper.core.domain.money import Money
+from shopkeeper.pricing.domain.pipeline import LineAdjustment, OrderAdjustment, PricedLine
+
+
+class Group(StrEnum):
+    """Where a rule sits in the order of application."""
+
+    ITEM = "item"
+    ORDER = "order"
+    COUPON = "coupon"
+    SHIPPING = "shipping"
+
+
+APPLICATION_ORDER = (Group.ITEM, Group.ORDER, Group.COUPON, Group.SHIPPING)
+
+
+@dataclass(frozen=True)
+class CartItem:
+    """What promotions know about one cart line besides its price (keyed like the PricedLine)."""
+
+    key: str
+    sku_id: int
+    product_id: int
+    brand_id: int | None = None
+    category_ids: frozenset[int] = frozenset()  # the category and its ancestors
+    scene_ids: frozenset[int] = frozenset()
+    cost: Money | None = None  # unit cost, for the margin guard
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which lines a rule covers: empty everywhere means the whole store."""
+
+    sku_ids: frozenset[int] = frozenset()
+    product_ids: frozenset[int] = frozenset()
+    category_ids: frozenset[int] = frozenset()
+    brand_ids: frozenset[int] = frozenset()
+    scene_ids: frozenset[int] = frozenset()
+    excluded_product_ids: frozenset[int] = frozenset()
+
+    @property
+    def everything(self) -> bool:
+        return not (self.sku_ids or self.product_ids or self.category_ids or self.brand_ids or self.scene_ids)
+
+    def covers(self, item: CartItem) -> bool:
+        if item.product_id in self.excluded_product_ids:
+            return False
+        if self.everything:
+            return True
+        return (
+            item.sku_id in self.sku_ids
+            or item.product_id in self.product_ids
+            or item.brand_id in self.brand_ids
+            or bool(item.category_ids & self.category_ids)
+            or bool(item.scene_ids & self.scene_ids)
+        )
+
+
+@dataclass(frozen=True)
+class Shopper:
+    """Who is buying, as far as rules care (member prices, new-customer offers)."""
+
+    customer_id: int | None = None
+    tier: str | None = None
+    first_order: bool = False
+
+
+@dataclass(frozen=True)
+class Gift:
+    """A SKU given with the order at price 0 (stock is reserved like any line)."""
+
+    sku_id: int
+    quantity: int
+    label: str
+    refund_rule: str = "recover"  # what happens on refund: recover | charge | after_receipt
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What a rule would do to the cart as it stands."""
+
+    adjustments: tuple[LineAdjustment | OrderAdjustment, ...] = ()
+    free_shipping: bool = False
+    gifts: tuple[Gift, ...] = ()
+    note: str = ""  # e.g. "spend ¥80.00 more for ¥100.00 off" (a nudge, not an adjustment)
+
+
+@dataclass(frozen=True)
+class PricingContext:
+    items: Mapping[str, CartItem]
+    shopper: Shopper = field(default_factory=Shopper)
+    now: datetime | None = None
+    region: str | None = None
+
+
+class Rule(Protocol):
+    """One promotion or coupon, ready to be evaluated. Implementations are frozen dataclasses."""
+
+    @property
+    def rule_id(self) -> str: ...  # stable id, e.g. "promo:12" or "coupon:345"
+
+    @property
+    def group(self) -> Group: ...
+
+    @property
+    def stacks(self) -> bool: ...  # False: exclusive within its group (the engine picks the best one)
+
+    @property
+    def label(self) -> str: ...  # as shown to the shopper, e.g. "满500减100"
+
+    def evaluate(self, lines: Sequence[PricedLine], context: PricingContext) -> Effect | None:
+        """What this rule takes off the cart as priced so far, or None when it does not apply."""
+        ...
