@@ -23,10 +23,11 @@ from shopkeeper.core.models import User
 PACKAGE_DIR = Path(__file__).resolve().parents[2]
 PO_PATH = PACKAGE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 # Each app keeps the messages of its own pages in <app>/locale/ (so teams do not edit one file at once).
-APP_PO_PATHS = [
-    PACKAGE_DIR / app / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-    for app in ("catalog", "console", "storefront")
-]
+APP_PO_PATHS = sorted(
+    path
+    for path in PACKAGE_DIR.glob("*/**/locale/zh_Hans/LC_MESSAGES/django.po")
+    if "node_modules" not in path.parts
+)
 ALL_PO_PATHS = [PO_PATH, *APP_PO_PATHS]
 
 catalog_base = catalog_fixtures.catalog_base  # the catalog's fixtures, for the rendered pages below
@@ -38,7 +39,9 @@ PRINTF = re.compile(r"%(?:\((?P<name>[^)]*)\))?[-#0 +]*(?:\d+|\*)?(?:\.(?:\d+|\*
 BRACE = re.compile(r"(?<!\{)\{(?P<field>[^{}!:]*)(?:![rsa])?(?::[^{}]*)?\}(?!\})")
 
 
-@pytest.fixture(scope="module", params=ALL_PO_PATHS, ids=lambda path: path.relative_to(PACKAGE_DIR).parts[0])
+@pytest.fixture(
+    scope="module", params=ALL_PO_PATHS, ids=lambda path: "/".join(path.relative_to(PACKAGE_DIR).parts[:-4]) or "main"
+)
 def po_path(request: pytest.FixtureRequest) -> Path:
     path: Path = request.param
     assert path.is_file(), f"{path} is missing"
