@@ -268,3 +268,10 @@ CELERY_BEAT_SCHEDULE["payments-reconcile"] = {"task": "payments.reconcile_pendin
 # Orders: unpaid orders are cancelled (stock released) after this many minutes.
 ORDER_PAYMENT_TIMEOUT_MINUTES = env.int("ORDER_PAYMENT_TIMEOUT_MINUTES", 30, minimum=1)
 CELERY_BEAT_SCHEDULE["orders-cancel-overdue"] = {"task": "orders.cancel_overdue", "schedule": 60.0}
+
+# --- fulfillment settings ---
+# --- aftersales settings ---
+# --- promotions settings (rules, coupons) ---
+# --- flash sale settings ---
+# --- presale settings ---
+# --- group buy and lottery settings ---
