@@ -20,6 +20,7 @@ from shopkeeper.catalog.selectors import storefront as shop
 from shopkeeper.core.domain.money import Money, MoneyError
 from shopkeeper.core.errors import NotFound
 from shopkeeper.core.permissions import public
+from shopkeeper.storefront import panels
 
 PAGE_SIZE = 20
 SEARCH_MAX_LENGTH = 100
@@ -181,6 +182,7 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
         "summary": summary,
         "reviews": newest,
         "more_reviews": summary.review_count > len(newest),
+        "panels": panels.product_panels(request, page),
     }
     return render(request, "storefront/product.html", context)
 

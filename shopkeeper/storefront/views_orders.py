@@ -22,6 +22,7 @@ from shopkeeper.core.services import ActorContext
 from shopkeeper.orders import selectors as order_reads
 from shopkeeper.orders import services as orders
 from shopkeeper.orders.enums import OrderStatus
+from shopkeeper.storefront import panels
 from shopkeeper.storefront.decorators import customer_page
 
 PAGE_SIZE = 10
@@ -88,6 +89,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
             "refunds": list(order.refunds.all()),
             "seconds_left": seconds_left,
             "cancel_reasons": CANCEL_REASONS,
+            "panels": panels.order_panels(request, order),
         },
     )
 
