@@ -110,6 +110,13 @@ class Wording:
     shipping: str = "Shipping"
     free_over: str = "free over"
     total: str = "Total"
+    # Promotions (placeholders: {gap} what is still to spend, {off} what it would take off,
+    # {label} the promotion as the shopper sees it, {gift} the gift's name).
+    nudge_off: str = "Spend {gap} more for {off} off ({label})"
+    nudge_use: str = "Spend {gap} more to use {label}"
+    nudge_gift: str = "Spend {gap} more for a free {gift} ({label})"
+    nudge_free_shipping: str = "Spend {gap} more for free shipping ({label})"
+    nudge_items: str = "Add {count} more item(s) for free shipping ({label})"
 
 
 class DiscountStage(Protocol):
@@ -139,7 +146,8 @@ class _Working:
         )
 
 
-def _check(lines: Sequence[LineInput]) -> None:
+def check_lines(lines: Sequence[LineInput]) -> None:
+    """Refuse a cart that cannot be priced (raises PricingError)."""
     keys = [line.key for line in lines]
     if len(set(keys)) != len(keys):
         raise PricingError("Each cart line needs its own key")
@@ -205,7 +213,7 @@ def price_cart(
     wording: Wording = Wording(),
 ) -> PricedCart:
     """Price a cart. Deterministic; independent of the order of `lines`."""
-    _check(lines)
+    check_lines(lines)
     ordered = sorted(lines, key=lambda line: line.key)
     working = {line.key: _Working(line=line, discount=Money.zero()) for line in ordered}
     for item in working.values():

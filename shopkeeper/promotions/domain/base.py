@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from shopkeeper.core.domain.money import Money
-from shopkeeper.pricing.domain.pipeline import LineAdjustment, OrderAdjustment, PricedLine
+from shopkeeper.pricing.domain.pipeline import LineAdjustment, OrderAdjustment, PricedLine, Wording
 
 
 class Group(StrEnum):
@@ -109,6 +109,63 @@ class PricingContext:
     shopper: Shopper = field(default_factory=Shopper)
     now: datetime | None = None
     region: str | None = None
+    wording: Wording = field(default_factory=Wording)  # for the nudges rules write
+    # Which line keys each scope covers, worked out once per cart (rules ask through `covered`).
+    # (by the scope's id, holding the scope so the id stays its own while cached)
+    _covered: dict[int, tuple[Scope, frozenset[str]]] = field(default_factory=dict, compare=False, repr=False)
+    _index: list[_CartIndex] = field(default_factory=list, compare=False, repr=False)
+
+    def covered(self, scope: Scope) -> frozenset[str]:
+        """The keys of the cart lines `scope` covers (lines without a CartItem are never covered)."""
+        cached = self._covered.get(id(scope))
+        if cached is not None and cached[0] is scope:
+            return cached[1]
+        if not self._index:
+            self._index.append(_CartIndex(self.items))
+        found = self._index[0].covered(scope)
+        self._covered[id(scope)] = (scope, found)
+        return found
+
+
+class _CartIndex:
+    """The cart's lines by SKU, product, brand, category and scene, so a scope's lines are a few
+    set intersections instead of a scan of every line for every rule."""
+
+    def __init__(self, items: Mapping[str, CartItem]) -> None:
+        self.keys = frozenset(items)
+        self.by_sku: dict[int, set[str]] = {}
+        self.by_product: dict[int, set[str]] = {}
+        self.by_brand: dict[int, set[str]] = {}
+        self.by_category: dict[int, set[str]] = {}
+        self.by_scene: dict[int, set[str]] = {}
+        for key, item in items.items():
+            self.by_sku.setdefault(item.sku_id, set()).add(key)
+            self.by_product.setdefault(item.product_id, set()).add(key)
+            if item.brand_id is not None:
+                self.by_brand.setdefault(item.brand_id, set()).add(key)
+            for category in item.category_ids:
+                self.by_category.setdefault(category, set()).add(key)
+            for scene in item.scene_ids:
+                self.by_scene.setdefault(scene, set()).add(key)
+
+    def covered(self, scope: Scope) -> frozenset[str]:
+        if scope.everything:
+            found: set[str] = set(self.keys)
+        else:
+            found = set()
+            for wanted, index in (
+                (scope.sku_ids, self.by_sku),
+                (scope.product_ids, self.by_product),
+                (scope.brand_ids, self.by_brand),
+                (scope.category_ids, self.by_category),
+                (scope.scene_ids, self.by_scene),
+            ):
+                if wanted:
+                    for value in wanted & index.keys():
+                        found |= index[value]
+        for product in scope.excluded_product_ids & self.by_product.keys():
+            found -= self.by_product[product]
+        return frozenset(found)
 
 
 class Rule(Protocol):

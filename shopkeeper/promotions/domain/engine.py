@@ -1,0 +1,740 @@
+"""The promotions engine: a cart and the running rules in, the best price the rules allow out.
+
+How a cart is priced (`price_promoted`):
+
+1. Lines are taken in key order and rules in id order, so the result never depends on the order
+   either was given in. Each rule's lines (its scope) are worked out once per cart.
+2. Groups run in a fixed order: item → order → coupon → shipping. A group sees the cart as the
+   groups before it left it. Within a group every *stacking* rule applies (in id order), then at
+   most one *exclusive* rule: each exclusive candidate is tried on top of the stackers.
+3. Choosing the exclusive rule of one group changes what the next group sees (a 5 % item
+   discount can take the cart below a 满500 threshold), so the engine keeps the `BEAM` best
+   partial carts after each group (least to pay so far, shipping included) and carries each
+   through the next group: a bounded beam search. Per group it evaluates each rule at most
+   `BEAM` times (once per kept cart) and builds at most `BEAM` new carts, never the product of
+   all choices; exclusive candidates are ranked by what they would take off (measured without
+   building the cart). On the item group, whose rules write no nudges, candidates are tried from
+   the largest possible saving (`most_off`) down and the rest skipped once none could enter the
+   beam. The best finished cart wins (lowest total with shipping; then more gifts, fewer
+   coupons, then rule ids, so ties are deterministic).
+4. The customer is never worse off than with any one applicable rule alone: after the search,
+   each rule that could still beat the result (by its `most_off` bound, then by evaluating it on
+   the bare cart) is priced alone, and the better result is kept.
+5. Every discount is held above the floors of the rules that touched the line (`Floor`): an item
+   discount is cut to what the floor leaves, an order discount is apportioned over its lines in
+   proportion to their amounts, each line's share capped at its room above its floor, the
+   rounding remainder on the last line that can take it, so the lines always sum to the order.
+6. Shipping: the shipping table's own free-over threshold first, then a free-shipping rule, then
+   a free-shipping coupon (so a coupon is not used up when the shop ships free anyway); the fee
+   waived is that rule's `Applied.shipping_off`. When shipping is free already, shipping rules
+   are not evaluated. Gifts are returned, never priced: checkout adds them as 0-priced lines.
+
+All amounts are whole fen; explanations come from the rules' labels and the caller's `Wording`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from shopkeeper.core.domain.money import Money
+from shopkeeper.pricing.domain.pipeline import (
+    LineAdjustment,
+    LineInput,
+    OrderAdjustment,
+    PricedCart,
+    PricedLine,
+    PricingError,
+    ShippingTable,
+    Wording,
+    check_lines,
+)
+from shopkeeper.promotions.domain.base import (
+    APPLICATION_ORDER,
+    CartItem,
+    Effect,
+    Gift,
+    Group,
+    PricingContext,
+    Rule,
+    Scope,
+    Shopper,
+)
+from shopkeeper.promotions.domain.rules import Floor, yuan_text
+
+BEAM = 2  # partial carts kept after each group (see the module docstring, step 3)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """One rule that changed the price: `discount` what it took off the goods (the applied
+    discounts sum to `PricedCart.discount`), `shares` the same per line (key → amount, the part a
+    refund of that line returns), `shipping_off` the shipping fee it waived, `gifts` it gave."""
+
+    rule_id: str
+    label: str
+    group: Group
+    discount: Money
+    shares: tuple[tuple[str, Money], ...] = ()
+    free_shipping: bool = False
+    shipping_off: Money = field(default_factory=Money.zero)
+    gifts: tuple[Gift, ...] = ()
+
+
+@dataclass(frozen=True)
+class PromotedCart:
+    priced: PricedCart
+    applied: tuple[Applied, ...] = ()
+    gifts: tuple[Gift, ...] = ()
+    nudges: tuple[str, ...] = ()
+
+
+@dataclass
+class _Step:
+    """One rule's outcome in a state: money off per line, gifts, free shipping."""
+
+    rule: Rule
+    shares: dict[int, int] = field(default_factory=dict)
+    free_shipping: bool = False
+    gifts: tuple[Gift, ...] = ()
+
+
+class _State:
+    """A partly priced cart; copied before each choice (a few lists of one int per line)."""
+
+    __slots__ = (
+        "coupon_free",
+        "coupons",
+        "dirty",
+        "discount",
+        "done",
+        "floor",
+        "gift_count",
+        "goods",
+        "ids",
+        "notes",
+        "shop_free",
+        "steps",
+        "views",
+    )
+
+    def __init__(self) -> None:
+        self.views: list[PricedLine] = []
+        self.dirty: set[int] = set()  # lines whose view is stale (rebuilt before a rule looks)
+        self.discount: list[int] = []
+        self.floor: list[int] = []
+        # per line, what took money off it: (fen, label, the order discount it is a share of or 0);
+        # the explanation text is written only for the cart the search keeps
+        self.steps: list[tuple[tuple[int, str, int], ...]] = []
+        self.done: tuple[_Step, ...] = ()
+        self.ids: tuple[str, ...] = ()
+        self.notes: tuple[str, ...] = ()
+        self.goods = 0
+        self.gift_count = 0
+        self.coupons = 0
+        self.coupon_free: Rule | None = None
+        self.shop_free: Rule | None = None
+
+    def copy(self) -> _State:
+        other = _State.__new__(_State)  # every slot is set below: skip __init__'s defaults
+        other.views = list(self.views)
+        other.dirty = set(self.dirty)
+        other.discount = list(self.discount)
+        other.floor = list(self.floor)
+        other.steps = list(self.steps)
+        other.done = self.done
+        other.ids = self.ids
+        other.notes = self.notes
+        other.goods = self.goods
+        other.gift_count = self.gift_count
+        other.coupons = self.coupons
+        other.coupon_free = self.coupon_free
+        other.shop_free = self.shop_free
+        return other
+
+    def rank(self, total: int) -> tuple[int, int, int, tuple[str, ...]]:
+        return (total, -self.gift_count, self.coupons, self.ids)
+
+
+# (rank, the base it builds on, the exclusive rule and its effect, the state once built)
+_Candidate = tuple[tuple[int, int, int, tuple[str, ...]], _State, Rule | None, Effect | None, _State | None]
+
+
+def _does_something(effect: Effect) -> bool:
+    return bool(effect.adjustments or effect.free_shipping or effect.gifts)
+
+
+def _capped(amount: int, weights: list[int], rooms: list[int]) -> list[int]:
+    """`amount` split in proportion to `weights` (remainder on the last positive weight), no part
+    above its room; what a part cannot take moves to the others, last line first."""
+    total = sum(weights)
+    parts = [amount * weight // total for weight in weights]
+    last = max(index for index, weight in enumerate(weights) if weight > 0)
+    parts[last] += amount - sum(parts)
+    excess = 0
+    for index, room in enumerate(rooms):
+        if parts[index] > room:
+            excess += parts[index] - room
+            parts[index] = room
+    for index in range(len(parts) - 1, -1, -1):
+        if not excess:
+            break
+        take = min(rooms[index] - parts[index], excess)
+        if take > 0:
+            parts[index] += take
+            excess -= take
+    return parts
+
+
+class _Pricer:
+    """Everything worked out once per cart, shared by every state the search looks at."""
+
+    def __init__(
+        self,
+        lines: Sequence[LineInput],
+        items: Mapping[str, CartItem],
+        shipping: ShippingTable,
+        region: str | None,
+        shopper: Shopper,
+        wording: Wording,
+        now: datetime | None,
+    ) -> None:
+        self.lines = sorted(lines, key=lambda line: line.key)
+        self.position = {line.key: index for index, line in enumerate(self.lines)}
+        self.subtotals = [line.unit_price.fen * line.quantity for line in self.lines]
+        self.subtotal_money = [Money(fen) for fen in self.subtotals]
+        self._fixed = [
+            {
+                "key": line.key,
+                "sku_id": line.sku_id,
+                "title": line.title,
+                "unit_price": line.unit_price,
+                "quantity": line.quantity,
+                "subtotal": subtotal,
+                "explanation": (),
+            }
+            for line, subtotal in zip(self.lines, self.subtotal_money, strict=True)
+        ]
+        self.subtotal = sum(self.subtotals)
+        self.units = sum(line.quantity for line in self.lines)
+        known = {line.key: items[line.key] for line in self.lines if line.key in items}
+        self.items = known
+        self.costs = [known[line.key].cost if line.key in known else None for line in self.lines]
+        self.context = PricingContext(items=known, shopper=shopper, now=now, region=region, wording=wording)
+        self.shipping = shipping
+        self.region = region
+        self.rate = shipping.rate_for(region)
+        self.wording = wording
+        self._floors: dict[str, list[int] | None] = {}
+        self._start: _State | None = None
+        self._reach: dict[str, tuple[int, int]] = {}
+
+    # --- states -------------------------------------------------------------------------------
+    def start(self) -> _State:
+        _State()
+        if self._start is None:
+            start = _State()
+            for index in range(len(self.lines)):
+                start.views.append(self._view(index, 0))
+                start.discount.append(0)
+                start.floor.append(0)
+                start.steps.append(())
+            start.goods = self.subtotal
+            self._start = start
+        return self._start.copy()
+
+    def _view(self, index: int, discount: int) -> PricedLine:
+        """The line as priced so far. Built by filling a PricedLine's fields directly (the frozen
+        dataclass's __init__ costs twice as much, and the search builds hundreds per cart)."""
+        view: PricedLine = object.__new__(PricedLine)
+        fields = view.__dict__
+        fields.update(self._fixed[index])
+        fields["discount"] = Money(discount)
+        fields["total"] = Money(self.subtotals[index] - discount)
+        return view
+
+    def _rule_floors(self, rule: Rule) -> list[int] | None:
+        """Each line's floor (its whole quantity) under `rule`, None when the rule sets no floor."""
+        if rule.rule_id in self._floors:
+            return self._floors[rule.rule_id]
+        floor = getattr(rule, "floor", None)
+        found: list[int] | None = None
+        if isinstance(floor, Floor) and not floor.none:
+            found = [floor.unit_floor(cost) * line.quantity for cost, line in zip(self.costs, self.lines, strict=True)]
+        self._floors[rule.rule_id] = found
+        return found
+
+    def _take(self, state: _State, step: _Step, index: int, fen: int, label: str, of: int, floor: int) -> None:
+        state.discount[index] += fen
+        state.floor[index] = floor
+        state.goods -= fen
+        state.steps[index] = (*state.steps[index], (fen, label, of))
+        state.dirty.add(index)
+        step.shares[index] = step.shares.get(index, 0) + fen
+
+    def apply(self, state: _State, rule: Rule, effect: Effect) -> None:
+        """Apply a rule's effect to `state` in place, held above the floors."""
+        if effect.note:
+            state.notes = (*state.notes, effect.note)
+        step = _Step(rule=rule)
+        for adjustment in effect.adjustments:
+            if isinstance(adjustment, LineAdjustment):
+                self._apply_line(state, step, rule, adjustment)
+            else:
+                self._apply_order(state, step, rule, adjustment)
+        if effect.free_shipping:
+            if rule.group is Group.SHIPPING and state.shop_free is None:
+                state.shop_free = rule
+                step.free_shipping = True
+            elif rule.group is not Group.SHIPPING and state.coupon_free is None:
+                state.coupon_free = rule
+                step.free_shipping = True
+        step.gifts = effect.gifts
+        if step.shares or step.free_shipping or step.gifts:
+            state.done = (*state.done, step)
+            state.ids = (*state.ids, rule.rule_id)
+            state.gift_count += len(step.gifts)
+            if rule.group is Group.COUPON:
+                state.coupons += 1
+
+    def _apply_line(self, state: _State, step: _Step, rule: Rule, adjustment: LineAdjustment) -> None:
+        index = self.position.get(adjustment.key)
+        if index is None:
+            return
+        floors = self._rule_floors(rule)
+        floor = state.floor[index] if floors is None else max(state.floor[index], floors[index])
+        room = self.subtotals[index] - state.discount[index] - floor
+        fen = min(adjustment.amount.fen, room)
+        if fen > 0:
+            self._take(state, step, index, fen, adjustment.label, 0, floor)
+
+    def _apply_order(self, state: _State, step: _Step, rule: Rule, adjustment: OrderAdjustment) -> None:
+        rule_floors = self._rule_floors(rule)
+        if adjustment.line_keys is None:
+            indexes = list(range(len(self.lines)))
+        else:
+            indexes = sorted(self.position[key] for key in set(adjustment.line_keys) if key in self.position)
+        eligible: list[int] = []
+        weights: list[int] = []
+        rooms: list[int] = []
+        floors: list[int] = []
+        for index in indexes:
+            total = self.subtotals[index] - state.discount[index]
+            if total <= 0:
+                continue
+            floor = state.floor[index] if rule_floors is None else max(state.floor[index], rule_floors[index])
+            eligible.append(index)
+            weights.append(total)
+            floors.append(floor)
+            rooms.append(max(0, total - floor))
+        if not eligible:
+            return
+        amount = min(adjustment.amount.fen, sum(rooms))
+        if amount <= 0:
+            return
+        for index, share, floor in zip(eligible, _capped(amount, weights, rooms), floors, strict=True):
+            if share:
+                self._take(state, step, index, share, adjustment.label, amount, floor)
+
+    def views(self, state: _State) -> list[PricedLine]:
+        """The lines as priced so far, for a rule to look at."""
+        if state.dirty:
+            for index in state.dirty:
+                state.views[index] = self._view(index, state.discount[index])
+            state.dirty.clear()
+        return state.views
+
+    # --- groups and the search ----------------------------------------------------------------
+    def measure(self, state: _State, rule: Rule, effect: Effect) -> int | None:
+        """Exactly what `apply` would take off the goods, without applying it; None for an effect
+        whose adjustments build on each other (then the engine applies it to a copy)."""
+        adjustments = effect.adjustments
+        rule_floors = self._rule_floors(rule)
+        if len(adjustments) > 1 and any(isinstance(a, OrderAdjustment) for a in adjustments):
+            return None
+        off = 0
+        seen: set[int] = set()
+        for adjustment in adjustments:
+            if isinstance(adjustment, LineAdjustment):
+                index = self.position.get(adjustment.key)
+                if index is None:
+                    continue
+                if index in seen:
+                    return None
+                seen.add(index)
+                floor = state.floor[index] if rule_floors is None else max(state.floor[index], rule_floors[index])
+                off += max(0, min(adjustment.amount.fen, self.subtotals[index] - state.discount[index] - floor))
+            else:
+                if adjustment.line_keys is None:
+                    indexes: Iterable[int] = range(len(self.lines))
+                else:
+                    indexes = {self.position[key] for key in adjustment.line_keys if key in self.position}
+                room = 0
+                for index in indexes:
+                    total = self.subtotals[index] - state.discount[index]
+                    if total > 0:
+                        floor = (
+                            state.floor[index] if rule_floors is None else max(state.floor[index], rule_floors[index])
+                        )
+                        room += max(0, total - floor)
+                off += max(0, min(adjustment.amount.fen, room))
+        return off
+
+    def run_group(
+        self, state: _State, stackers: Sequence[Rule], exclusives: Sequence[Rule], prune: bool = False
+    ) -> tuple[_State, list[_Candidate]]:
+        """The stackers applied on a copy of `state` (the base), and every exclusive rule that
+        would do something on top of it, ranked by what it would take off (measured, not applied:
+        the search builds only the candidates it keeps). With `prune` (item rules, which write no
+        nudges, on the one starting cart) the exclusive rules are tried from the largest possible
+        saving down and the search stops once no rule left could enter the beam."""
+        base = state.copy()
+        if stackers and stackers[0].group is Group.SHIPPING and not self.fee(base)[0]:
+            return base, []  # shipping is free already: nothing to waive, nothing to nudge towards
+        if exclusives and exclusives[0].group is Group.SHIPPING and not self.fee(base)[0]:
+            return base, []
+        for rule in stackers:
+            effect = rule.evaluate(self.views(base), self.context)
+            if effect is not None:
+                self.apply(base, rule, effect)
+        notes: list[str] = []
+        views = self.views(base)
+        rate = self.rate
+        base_fee = self.fee(base)[0]
+        candidates: list[_Candidate] = []
+        ordered: Sequence[Rule] = exclusives
+        kept: list[int] = []  # the best totals so far (at most BEAM), to skip hopeless candidates
+        if prune:
+            ordered = sorted(exclusives, key=lambda rule: (-self.most_off(rule), rule.rule_id))
+            kept = [self.total_of(base)]
+        for rule in ordered:
+            if prune and len(kept) >= BEAM and base.goods - self.most_off(rule) > kept[-1]:
+                break  # the rest take off no more than this one: none can enter the beam
+            effect = rule.evaluate(views, self.context)
+            if effect is None:
+                continue
+            if _does_something(effect):
+                off = self.measure(base, rule, effect)
+                if off is None:
+                    built = base.copy()
+                    self.apply(built, rule, effect)
+                    if built.done != base.done:
+                        candidates.append((built.rank(self.total_of(built)), base, rule, effect, built))
+                        if prune:
+                            kept = sorted([*kept, self.total_of(built)])[:BEAM]
+                        continue
+                else:
+                    waives = effect.free_shipping and (
+                        base.shop_free is None if rule.group is Group.SHIPPING else base.coupon_free is None
+                    )
+                    if off or waives or effect.gifts:
+                        goods = base.goods - off
+                        fee = 0 if waives else base_fee
+                        if fee and rate.free_over is not None and goods >= rate.free_over.fen:
+                            fee = 0
+                        rank = (
+                            goods + fee,
+                            -(base.gift_count + len(effect.gifts)),
+                            base.coupons + (rule.group is Group.COUPON),
+                            (*base.ids, rule.rule_id),
+                        )
+                        candidates.append((rank, base, rule, effect, None))
+                        if prune:
+                            kept = sorted([*kept, rank[0]])[:BEAM]
+                        continue
+            if effect.note:
+                notes.append(effect.note)
+        if notes:
+            base.notes = (*base.notes, *notes)
+        return base, candidates
+
+    def search(self, rules: Sequence[Rule]) -> tuple[_State, int]:
+        """The best finished state for `rules` (sorted, running) and its total in fen."""
+        groups: dict[Group, tuple[list[Rule], list[Rule]]] = {group: ([], []) for group in APPLICATION_ORDER}
+        for rule in rules:
+            stackers, exclusives = groups[rule.group]
+            (stackers if rule.stacks else exclusives).append(rule)
+        states = [self.start()]
+        for group in APPLICATION_ORDER:
+            stackers, exclusives = groups[group]
+            if not stackers and not exclusives:
+                continue
+            pool: list[_Candidate] = []
+            for state in states:
+                prune = group is Group.ITEM and len(states) == 1
+                base, candidates = self.run_group(state, stackers, exclusives, prune)
+                pool.append((base.rank(self.total_of(base)), base, None, None, base))
+                pool.extend(candidates)
+            pool.sort(key=lambda candidate: candidate[0])
+            states = []
+            for _, base, chosen, effect, built in pool[:BEAM]:
+                if built is None and chosen is not None and effect is not None:
+                    built = base.copy()
+                    self.apply(built, chosen, effect)
+                if built is not None:
+                    states.append(built)
+        best = min(states, key=lambda s: s.rank(self.total_of(s)))
+        return best, self.total_of(best)
+
+    def fee(self, state: _State) -> tuple[int, str]:
+        """Shipping to pay and who waived it: "" none, "table", "shop" or "coupon"."""
+        rate = self.rate
+        fee = rate.fee.fen if self.lines else 0
+        if fee <= 0:
+            return 0, ""
+        if rate.free_over is not None and state.goods >= rate.free_over.fen:
+            return 0, "table"
+        if state.shop_free is not None:
+            return 0, "shop"
+        if state.coupon_free is not None:
+            return 0, "coupon"
+        return fee, ""
+
+    def total_of(self, state: _State) -> int:
+        return state.goods + self.fee(state)[0]
+
+    # --- the answer ---------------------------------------------------------------------------
+    def finish(self, state: _State) -> PromotedCart:
+        wording = self.wording
+        rate = self.rate
+        full_fee = rate.fee.fen if self.lines else 0
+        fee, waived_by = self.fee(state)
+        applied: list[Applied] = []
+        gifts: list[Gift] = []
+        explanation = [f"{wording.subtotal} {yuan_text(self.subtotal)}"]
+        for step in state.done:
+            rule = step.rule
+            shares = tuple((self.lines[index].key, Money(fen)) for index, fen in sorted(step.shares.items()))
+            discount = sum(step.shares.values())
+            free = step.free_shipping and (
+                (waived_by == "shop" and rule is state.shop_free)
+                or (waived_by == "coupon" and rule is state.coupon_free)
+            )
+            if not (discount or free or step.gifts):
+                continue  # e.g. a free-shipping coupon when the shop ships free anyway: not used
+            if discount:
+                explanation.append(f"− {yuan_text(discount)} {rule.label}")
+            applied.append(
+                Applied(
+                    rule_id=rule.rule_id,
+                    label=rule.label,
+                    group=rule.group,
+                    discount=Money(discount),
+                    shares=shares,
+                    free_shipping=free,
+                    shipping_off=Money(full_fee if free else 0),
+                    gifts=step.gifts,
+                )
+            )
+            gifts.extend(step.gifts)
+        gap: Money | None = None
+        if full_fee:
+            if waived_by == "table" and rate.free_over is not None:
+                waived = yuan_text(full_fee)
+                explanation.append(f"{wording.shipping} {waived} − {waived} {wording.free_over} {rate.free_over}")
+            elif waived_by:
+                waiver = state.shop_free if waived_by == "shop" else state.coupon_free
+                label = waiver.label if waiver is not None else ""
+                explanation.append(f"{wording.shipping} {yuan_text(full_fee)} − {yuan_text(full_fee)} {label}")
+            else:
+                explanation.append(f"{wording.shipping} {yuan_text(fee)}")
+                if rate.free_over is not None:
+                    gap = Money(rate.free_over.fen - state.goods)
+        total = state.goods + fee
+        explanation.append(f"{wording.total} {yuan_text(total)}")
+        priced_lines = tuple(
+            PricedLine(
+                key=line.key,
+                sku_id=line.sku_id,
+                title=line.title,
+                unit_price=line.unit_price,
+                quantity=line.quantity,
+                subtotal=Money(subtotal),
+                discount=Money(discount),
+                total=Money(subtotal - discount),
+                explanation=steps,
+            )
+            for line, subtotal, discount, steps in zip(
+                self.lines, self.subtotals, state.discount, self._explained(state), strict=True
+            )
+        )
+        priced = PricedCart(
+            lines=priced_lines,
+            subtotal=Money(self.subtotal),
+            discount=Money(self.subtotal - state.goods),
+            shipping=Money(fee),
+            total=Money(total),
+            explanation=tuple(explanation),
+            free_shipping_gap=gap,
+        )
+        return PromotedCart(
+            priced=priced, applied=tuple(applied), gifts=tuple(gifts), nudges=tuple(dict.fromkeys(state.notes))
+        )
+
+    def _explained(self, state: _State) -> list[tuple[str, ...]]:
+        found: list[tuple[str, ...]] = []
+        for line, subtotal, steps in zip(self.lines, self.subtotal_money, state.steps, strict=True):
+            texts = [f"{line.unit_price} × {line.quantity} = {subtotal}"]
+            for fen, label, of in steps:
+                texts.append(f"− {yuan_text(fen)} {label} ({yuan_text(of)})" if of else f"− {yuan_text(fen)} {label}")
+            found.append(tuple(texts))
+        return found
+
+    def reach(self, rule: Rule) -> tuple[int, int]:
+        """The subtotal and the units of the lines a rule covers (the whole cart for a rule of
+        another kind, whose scope the engine cannot see)."""
+        found = self._reach.get(rule.rule_id)
+        if found is None:
+            scope = getattr(rule, "scope", None)
+            if not isinstance(scope, Scope) or (scope.everything and not scope.excluded_product_ids):
+                found = (self.subtotal, self.units)
+            else:
+                covered = self.context.covered(scope)
+                spend = units = 0
+                for key in covered:
+                    index = self.position.get(key)
+                    if index is not None:
+                        spend += self.subtotals[index]
+                        units += self.lines[index].quantity
+                found = (spend, units)
+            self._reach[rule.rule_id] = found
+        return found
+
+    def alone_total(self, rule: Rule) -> int:
+        """Exactly what the customer pays with this rule alone (as `search([rule])` finds)."""
+        start = self.start()
+        bare = self.total_of(start)
+        effect = rule.evaluate(self.views(start), self.context)
+        if effect is None or not _does_something(effect):
+            return bare
+        self.apply(start, rule, effect)
+        return min(bare, self.total_of(start))
+
+    def most_off(self, rule: Rule) -> int:
+        """At most what the rule takes off the goods here (the covered subtotal when it cannot say)."""
+        spend, units = self.reach(rule)
+        most_off = getattr(rule, "most_off", None)
+        return int(most_off(spend, units)) if callable(most_off) else spend
+
+    def alone_at_least(self, rule: Rule) -> int:
+        """A lower bound on the total the customer pays with this rule alone."""
+        spend, units = self.reach(rule)
+        most_off = getattr(rule, "most_off", None)
+        off = int(most_off(spend, units)) if callable(most_off) else spend
+        goods = self.subtotal - off
+        can_ship_free = getattr(rule, "can_ship_free", None)
+        if (callable(can_ship_free) and can_ship_free()) or not callable(most_off):
+            return goods
+        rate = self.rate
+        if not self.lines or (rate.free_over is not None and goods >= rate.free_over.fen):
+            return goods
+        return goods + rate.fee.fen
+
+
+def _running(rule: Rule, now: datetime | None) -> bool:
+    running = getattr(rule, "running", None)
+    return bool(running(now)) if callable(running) else True
+
+
+def price_promoted(
+    lines: Sequence[LineInput],
+    *,
+    items: Mapping[str, CartItem],
+    rules: Sequence[Rule],
+    shipping: ShippingTable,
+    region: str | None,
+    shopper: Shopper,
+    wording: Wording,
+    now: datetime | None = None,
+) -> PromotedCart:
+    """Price a cart with promotions and coupons: the best total the rules allow the customer,
+    explained per line. Deterministic; independent of the order of `lines` and of `rules`.
+    Rules outside their window at `now` are left out. See the module docstring for how."""
+    outcome = promoted_outcome(
+        lines, items=items, rules=rules, shipping=shipping, region=region, shopper=shopper, wording=wording, now=now
+    )
+    return outcome.cart()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The search's answer before it is written out: what the simulator reads, figures only."""
+
+    pricer: _Pricer
+    state: _State
+
+    def cart(self) -> PromotedCart:
+        return self.pricer.finish(self.state)
+
+    @property
+    def subtotal(self) -> int:
+        return self.pricer.subtotal
+
+    @property
+    def goods(self) -> int:
+        return self.state.goods
+
+    def shipping(self) -> tuple[int, int]:
+        """(the fee paid, the fee a promotion waived)."""
+        fee, waived_by = self.pricer.fee(self.state)
+        full = self.pricer.rate.fee.fen if self.pricer.lines else 0
+        return fee, full if waived_by in ("shop", "coupon") else 0
+
+    def line_totals(self) -> dict[str, int]:
+        return {
+            line.key: subtotal - discount
+            for line, subtotal, discount in zip(
+                self.pricer.lines, self.pricer.subtotals, self.state.discount, strict=True
+            )
+        }
+
+    def uses(self) -> list[tuple[Rule, int, int, dict[str, int]]]:
+        """Per rule that changed the price: (rule, goods discount, shipping waived, key → share)."""
+        _, waived = self.shipping()
+        waiver = self.state.shop_free if self.state.shop_free is not None else self.state.coupon_free
+        found = []
+        for step in self.state.done:
+            shares = {self.pricer.lines[index].key: fen for index, fen in step.shares.items()}
+            off = waived if step.free_shipping and step.rule is waiver else 0
+            if shares or off or step.gifts:
+                found.append((step.rule, sum(shares.values()), off, shares))
+        return found
+
+    def gift_units(self) -> int:
+        return sum(gift.quantity for step in self.state.done for gift in step.gifts)
+
+
+def promoted_outcome(
+    lines: Sequence[LineInput],
+    *,
+    items: Mapping[str, CartItem],
+    rules: Sequence[Rule],
+    shipping: ShippingTable,
+    region: str | None,
+    shopper: Shopper,
+    wording: Wording,
+    now: datetime | None = None,
+) -> Outcome:
+    """`price_promoted` without writing the answer out (no explanations): for the simulator."""
+    check_lines(lines)
+    ids = [rule.rule_id for rule in rules]
+    if len(set(ids)) != len(ids):
+        raise PricingError("Each rule needs its own id")
+    pricer = _Pricer(lines, items, shipping, region, shopper, wording, now)
+    ordered = sorted((rule for rule in rules if _running(rule, now)), key=lambda rule: rule.rule_id)
+    active = [rule for rule in ordered if pricer.reach(rule)[0] > 0 or rule.group is Group.SHIPPING]
+    best, best_total = pricer.search(active)
+    # Step 4: no single rule alone may beat the combination. Each rule bounds what it could take
+    # off alone (`most_off`), so most rules are ruled out without evaluating them; the rest are
+    # evaluated once on the bare cart, and only one that really wins is priced in full.
+    if len(active) > 1:
+        for rule in active:
+            if pricer.alone_at_least(rule) >= best_total:
+                continue
+            if pricer.alone_total(rule) >= best_total:
+                continue
+            alone, alone_total = pricer.search([rule])
+            if alone_total < best_total:
+                best, best_total = alone, alone_total
+    return Outcome(pricer=pricer, state=best)
