@@ -8,3 +8,6 @@ class PresaleConfig(AppConfig):
     name = "shopkeeper.promotions.presale"
     label = "presale"
     verbose_name = _("Presales")
+
+    def ready(self) -> None:
+        from shopkeeper.promotions.presale import tasks  # noqa: F401  (registered with the worker)

@@ -1,0 +1,1 @@
+"""Pure rules of the deposit presale (定金膨胀): terms, the two payments, phases, reminders."""
