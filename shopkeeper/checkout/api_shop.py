@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import ConfigDict
 
 from shopkeeper.checkout import selectors as cart_reads
 from shopkeeper.checkout import services as checkout
@@ -55,6 +56,28 @@ class CartLineOut(Schema):
     explanation: list[str]
 
 
+class AppliedOut(Schema):
+    rule_id: str = Field(..., description='"promo:<id>" for a promotion, the coupon\'s rule id for a coupon')
+    label: str
+    group: str = Field(..., description="item, order, coupon or shipping")
+    discount: MoneyOut
+
+
+class GiftOut(Schema):
+    sku_id: int
+    quantity: int
+    label: str
+
+
+class CouponChoiceOut(Schema):
+    coupon_id: int
+    label: str
+    valid_until: datetime | None
+    chosen: bool
+    applied: bool
+    discount: MoneyOut
+
+
 class CartOut(Schema):
     lines: list[CartLineOut]
     count: int = Field(..., description="Units in the cart")
@@ -65,6 +88,16 @@ class CartOut(Schema):
     free_shipping_gap: MoneyOut | None
     explanation: list[str]
     region: str | None = Field(..., description="The region shipping was priced for (from `address_id`), or null")
+    promotions: list[AppliedOut] = Field(..., description="The promotions and coupons that apply, in order")
+    gifts: list[GiftOut] = Field(..., description="Gifts the order will carry at price 0")
+    nudges: list[str] = Field(..., description='e.g. "Spend ¥80.00 more for ¥100.00 off"')
+    coupons: list[CouponChoiceOut] = Field(..., description="My usable coupons and which one applies")
+
+
+class CartCouponsIn(Schema):
+    coupon_ids: list[int] | None = Field(
+        ..., description="The coupons to use; null lets the best one apply, [] uses none"
+    )
 
 
 class CartItemIn(Schema):
@@ -83,6 +116,11 @@ class InvoiceIn(Schema):
 
 
 class CheckoutIn(Schema):
+    """Prices are never taken from the request: a field this schema does not name (a price, a
+    discount) is refused with 422."""
+
+    model_config = ConfigDict(extra="forbid")
+
     address_id: int
     idempotency_key: str = Field(
         ...,
@@ -95,6 +133,9 @@ class CheckoutIn(Schema):
     )
     note: str = Field("", max_length=200)
     invoice: InvoiceIn = Field(default_factory=lambda: InvoiceIn(kind="none", title="", tax_number=""))
+    coupon_ids: list[int] | None = Field(
+        None, description="Coupons to use (my own, usable ones); null: the cart's choice, else the best one"
+    )
 
 
 class OrderLineOut(Schema):
@@ -170,6 +211,7 @@ class CancelIn(Schema):
 
 def _cart_out(view: cart_reads.CartView, priced: PricedCart) -> CartOut:
     priced_lines = {line.sku_id: line for line in priced.lines}
+    promoted = view.promoted
     return CartOut(
         lines=[
             CartLineOut(
@@ -196,6 +238,23 @@ def _cart_out(view: cart_reads.CartView, priced: PricedCart) -> CartOut:
         free_shipping_gap=money_out(priced.free_shipping_gap.fen) if priced.free_shipping_gap else None,
         explanation=list(priced.explanation),
         region=view.region,
+        promotions=[
+            AppliedOut(rule_id=a.rule_id, label=a.label, group=a.group, discount=money_out(a.discount.fen))
+            for a in promoted.applied
+        ],
+        gifts=[GiftOut(sku_id=g.sku_id, quantity=g.quantity, label=g.label) for g in promoted.gifts],
+        nudges=list(promoted.nudges),
+        coupons=[
+            CouponChoiceOut(
+                coupon_id=c.coupon_id,
+                label=c.label,
+                valid_until=c.valid_until,
+                chosen=c.chosen,
+                applied=c.applied,
+                discount=money_out(c.discount.fen),
+            )
+            for c in promoted.coupons
+        ],
     )
 
 
@@ -235,6 +294,14 @@ def cart_set(request: HttpRequest, sku_id: int, payload: CartQuantityIn) -> Cart
 @customer_operation
 def cart_remove(request: HttpRequest, sku_id: int) -> CartOut:
     checkout.cart_remove(cart=checkout.cart_for_customer(_me(request)), sku_id=sku_id)
+    view = _view(request)
+    return _cart_out(view, view.priced)
+
+
+@router.put("/cart/coupons", response=CartOut, summary="Choose the coupons for my cart (null: the best one)")
+@customer_operation
+def cart_coupons(request: HttpRequest, payload: CartCouponsIn) -> CartOut:
+    checkout.cart_choose_coupons(cart=checkout.cart_for_customer(_me(request)), coupon_ids=payload.coupon_ids)
     view = _view(request)
     return _cart_out(view, view.priced)
 
@@ -309,6 +376,7 @@ def checkout_place(request: HttpRequest, payload: CheckoutIn) -> Status[OrderOut
             kind=payload.invoice.kind, title=payload.invoice.title, tax_number=payload.invoice.tax_number
         ),
         channel="api",
+        coupon_ids=payload.coupon_ids,
         actor=ActorContext.from_request(request, AuditChannel.API),
     )
     return Status(201, _order_out(_mine(request, order.number)))

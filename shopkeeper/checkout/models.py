@@ -17,6 +17,9 @@ class Cart(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # The coupons the customer picked for this cart: null lets the engine pick the best one,
+    # [] means no coupon.
+    coupon_choice = models.JSONField(null=True, blank=True, default=None)
 
     class Meta:
         verbose_name = _("cart")

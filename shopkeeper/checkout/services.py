@@ -8,7 +8,7 @@ and the checkout refuses when the total the customer saw differs from the one we
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -26,8 +26,11 @@ from shopkeeper.core.errors import NotFound, ValidationFailed
 from shopkeeper.core.models import User
 from shopkeeper.core.services import ActorContext
 from shopkeeper.customers import selectors as customers
+from shopkeeper.orders import selectors as order_reads
 from shopkeeper.orders import services as orders
 from shopkeeper.pricing.domain.pipeline import LineInput, PricedCart, price_cart
+from shopkeeper.promotions import selectors as promotion_reads
+from shopkeeper.promotions import services as promotions
 
 MAX_CART_LINES = 50
 INVOICE_TAX_NUMBER_LENGTHS = (15, 18, 20)  # 统一社会信用代码 is 18; older tax numbers 15 or 20
@@ -134,6 +137,49 @@ def cart_merge_guest(*, customer: User, guest_token: str | None) -> Cart:
     return cart
 
 
+def _coupon_ids(value: object) -> list[int]:
+    if not isinstance(value, list | tuple) or any(isinstance(pk, bool) or not isinstance(pk, int) for pk in value):
+        raise ValidationFailed(_("Coupons are chosen by their ids."), details={"coupon_ids": "not_a_list_of_ids"})
+    return list(dict.fromkeys(value))
+
+
+def _refuse_coupons(refused: Sequence[int]) -> None:
+    if refused:
+        raise ValidationFailed(
+            _("These coupons cannot be used on this order."), details={"coupon_ids": sorted(refused)}
+        )
+
+
+def cart_choose_coupons(*, cart: Cart, coupon_ids: Sequence[int] | None) -> Cart:
+    """Keep the customer's coupon choice on the cart: None lets the best coupon apply, [] none.
+    A coupon that is not the customer's to use is refused and the choice stays as it was."""
+    if coupon_ids is not None:
+        chosen = _coupon_ids(coupon_ids)
+        if chosen:
+            if cart.customer_id is None:
+                raise ValidationFailed(_("Sign in to use coupons."), details={"coupon_ids": chosen})
+            _refuse_coupons(cart_view(cart, coupon_ids=chosen).promoted.refused_coupon_ids)
+        value: list[int] | None = chosen
+    else:
+        value = None
+    Cart.objects.filter(pk=cart.pk).update(coupon_choice=value, updated_at=timezone.now())
+    cart.coupon_choice = value
+    return cart
+
+
+def _lock_coupons(*, customer: User, price: promotion_reads.CartPrice, reference: str) -> None:
+    """Hold the order's coupons for it (coupons app), in the order's transaction, with what each
+    took off (the coupons' cost counters)."""
+    if not price.coupon_ids:
+        return
+    from shopkeeper.promotions.coupons import services as coupons
+
+    discounts = {a.coupon_id: a.discount for a in price.applied if a.coupon_id is not None}
+    coupons.coupons_lock(
+        customer_id=customer.pk, coupon_ids=list(price.coupon_ids), reference=reference, discounts=discounts
+    )
+
+
 # --- checkout -----------------------------------------------------------------------------------
 
 
@@ -174,11 +220,15 @@ def checkout_submit(
     note: str = "",
     invoice: InvoiceRequest | None = None,
     channel: str = "direct",
+    coupon_ids: Sequence[int] | None = None,
 ) -> orders.Order:
     """Turn the cart into an order with its stock reserved, in one short transaction.
 
     The same idempotency key answers the same order (a double submit places one order). The
-    cart empties when the order is placed.
+    cart empties when the order is placed. The running promotions apply; `coupon_ids` (else the
+    cart's choice, else the best coupon) are locked for the order; gifts join as lines at 0 with
+    their stock reserved; what each promotion did is recorded. A coupon that is not the
+    customer's, or a total that differs from ours, is refused and nothing changes.
     """
     key = idempotency_key.strip()
     if not key or len(key) > 64:
@@ -192,11 +242,14 @@ def checkout_submit(
     address = customers.address_get(user=customer, address_id=address_id)
     province = province_named(address.province)
     region = province.region.value if province else None
-    view = cart_view(cart, region=region)
+    view = cart_view(cart, region=region, coupon_ids=_coupon_ids(coupon_ids) if coupon_ids is not None else None)
     problems = view.problems()
     if problems:
         raise ValidationFailed(_("Some items in the cart cannot be bought as they are."), details={"lines": problems})
-    priced = view.priced
+    promoted = view.promoted
+    if coupon_ids is not None:
+        _refuse_coupons(promoted.refused_coupon_ids)
+    priced = view.order_priced
     if expected_total_fen is not None and expected_total_fen != priced.total.fen:
         raise ValidationFailed(
             _("The price has changed since you looked: the total is now %(total)s.") % {"total": priced.total},
@@ -225,7 +278,19 @@ def checkout_submit(
                     note=note.strip(),
                     invoice=chosen_invoice,
                 )
+                _lock_coupons(customer=customer, price=promoted, reference=order.reference)
+                if promoted.uses or promoted.applied or promoted.gifts:
+                    by_position = order_reads.order_line_ids(order.pk)
+                    promotions.promotion_uses_record(
+                        order_id=order.pk,
+                        order_number=order.number,
+                        placed_at=order.placed_at,
+                        price=promoted,
+                        line_ids={line.key: by_position[index] for index, line in enumerate(priced.lines)},
+                    )
                 CartLine.objects.filter(cart=cart, sku_id__in=[line.sku_id for line in view.lines]).delete()
+                if cart.coupon_choice is not None:
+                    Cart.objects.filter(pk=cart.pk).update(coupon_choice=None)
             break
         except IntegrityError:
             # The same key won a race in a parallel request: answer that order. Otherwise the
@@ -249,6 +314,7 @@ __all__ = [
     "CartView",
     "InvoiceRequest",
     "cart_add",
+    "cart_choose_coupons",
     "cart_for_customer",
     "cart_for_guest",
     "cart_lines_quantities",

@@ -18,6 +18,7 @@ from shopkeeper.catalog.selectors.products import (
     scene_list,
     sku_refs,
 )
+from shopkeeper.catalog.selectors.promo import PromoSku, product_promo_facts, promo_skus, promo_skus_in_scope
 from shopkeeper.catalog.selectors.reviews import (
     PublicReview,
     RatingSummary,
@@ -37,6 +38,7 @@ from shopkeeper.catalog.selectors.tools import banned_word_get, banned_word_list
 
 __all__ = [
     "ComplianceRow",
+    "PromoSku",
     "PublicReview",
     "RatingSummary",
     "ReviewFilters",
@@ -58,8 +60,11 @@ __all__ = [
     "product_detail",
     "product_get",
     "product_list_staff",
+    "product_promo_facts",
     "product_reviews_public",
     "product_sku_ids",
+    "promo_skus",
+    "promo_skus_in_scope",
     "rating_summary",
     "review_get",
     "review_list_staff",

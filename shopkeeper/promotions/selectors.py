@@ -1,0 +1,794 @@
+"""Reads on promotions: which run now, the rules the engine evaluates, pricing a cart with them
+(`cart_price`, used by checkout), the margin guard's verdict, a sample-cart preview, the calendar,
+the live counters per promotion and the badges shown on product pages.
+
+`cart_price` reads a fixed handful of rows whatever the cart: the SKUs' promotion facts (two
+queries), the running promotions (one), the customer's coupons (coupons' own reads, when that
+app is installed) and, only when a gift applies, the gift SKUs' stock (one).
+"""
+
+from __future__ import annotations
+
+import calendar as calendar_module
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shopkeeper.catalog import selectors as catalog
+from shopkeeper.core.domain.money import Money
+from shopkeeper.core.errors import NotFound
+from shopkeeper.inventory import selectors as inventory
+from shopkeeper.pricing.domain.pipeline import LineInput, PricedCart, PricedLine, ShippingTable, Wording
+from shopkeeper.promotions import rules as rule_builder
+from shopkeeper.promotions.domain.base import CartItem, Shopper
+from shopkeeper.promotions.domain.engine import price_promoted
+from shopkeeper.promotions.domain.rules import Floor
+from shopkeeper.promotions.enums import PromotionKind, PromotionStatus, UseState
+from shopkeeper.promotions.models import Promotion, PromotionUse
+
+LIVE_STATUSES = (PromotionStatus.SCHEDULED, PromotionStatus.ACTIVE)
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+# --- promotions as rules ------------------------------------------------------------------------
+
+
+def promotion_label(promotion: Promotion) -> str:
+    return promotion.label or rule_builder.default_label(promotion.kind, promotion.params)
+
+
+def floor_of(promotion: Promotion) -> Floor:
+    return Floor(
+        min_margin_percent=promotion.min_margin_percent,
+        min_price=Money(promotion.min_price_fen) if promotion.min_price_fen is not None else None,
+    )
+
+
+def promotion_rule(promotion: Promotion) -> Any:
+    """The domain rule of a saved promotion (its params were checked when it was saved)."""
+    return rule_builder.build_rule(
+        rule_id=promotion.rule_id,
+        label=promotion_label(promotion),
+        kind=promotion.kind,
+        params=promotion.params,
+        scope=rule_builder.scope_of(promotion.scope),
+        stacks=promotion.stacks,
+        floor=floor_of(promotion),
+        starts_at=promotion.starts_at,
+        ends_at=promotion.ends_at,
+    )
+
+
+def running_promotions(now: datetime | None = None) -> list[Promotion]:
+    """Promotions that apply at `now`: published (scheduled or active) and inside their window."""
+    moment = _now(now)
+    return list(
+        Promotion.objects.filter(status__in=LIVE_STATUSES, starts_at__lte=moment, ends_at__gt=moment).order_by("pk")
+    )
+
+
+def running_rules(now: datetime | None = None) -> list[Any]:
+    found = []
+    for promotion in running_promotions(now):
+        try:
+            found.append(promotion_rule(promotion))
+        except rule_builder.ParamsError:  # saved before a rule change: never breaks the cart
+            continue
+    return found
+
+
+def cart_items(skus: Mapping[int, catalog.PromoSku], keys: Mapping[int, str]) -> dict[str, CartItem]:
+    return {
+        key: CartItem(
+            key=key,
+            sku_id=sku_id,
+            product_id=skus[sku_id].product_id,
+            brand_id=skus[sku_id].brand_id,
+            category_ids=skus[sku_id].category_ids,
+            scene_ids=skus[sku_id].scene_ids,
+            cost=Money(skus[sku_id].cost_price_fen),
+        )
+        for sku_id, key in keys.items()
+        if sku_id in skus
+    }
+
+
+# --- pricing a cart -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CouponChoice:
+    coupon_id: int
+    label: str
+    valid_until: datetime | None
+    chosen: bool  # the customer picked it (or, with no pick, the engine did)
+    applied: bool
+    discount: Money
+
+
+@dataclass(frozen=True)
+class GiftLine:
+    """A gift the order carries at price 0 (its stock is reserved like any line)."""
+
+    promotion_id: int | None
+    sku_id: int
+    quantity: int
+    label: str
+    refund_rule: str
+
+    @property
+    def key(self) -> str:
+        return f"gift-{self.sku_id}"
+
+
+@dataclass(frozen=True)
+class AppliedPromotion:
+    rule_id: str
+    promotion_id: int | None  # None for a coupon
+    coupon_id: int | None
+    label: str
+    group: str
+    discount: Money
+
+
+@dataclass(frozen=True)
+class LineUse:
+    """How much one applied promotion took off one line (for `PromotionUse`)."""
+
+    promotion_id: int
+    line_key: str
+    sku_id: int
+    discount_fen: int
+    units: int
+
+
+@dataclass(frozen=True)
+class CartPrice:
+    priced: PricedCart
+    applied: tuple[AppliedPromotion, ...] = ()
+    gifts: tuple[GiftLine, ...] = ()
+    nudges: tuple[str, ...] = ()
+    coupons: tuple[CouponChoice, ...] = ()
+    refused_coupon_ids: tuple[int, ...] = ()  # asked for but not the customer's to use
+    uses: tuple[LineUse, ...] = ()
+    free_shipping: tuple[str, ...] = field(default=())  # labels of shipping promotions applied
+
+    @property
+    def coupon_ids(self) -> tuple[int, ...]:
+        return tuple(a.coupon_id for a in self.applied if a.coupon_id is not None)
+
+    @property
+    def promotion_ids(self) -> tuple[int, ...]:
+        return tuple(a.promotion_id for a in self.applied if a.promotion_id is not None)
+
+
+def _coupon_offers(customer_id: int | None, now: datetime) -> list[Any]:
+    """The customer's usable coupons from the coupons app (none until it is installed)."""
+    if customer_id is None:
+        return []
+    try:
+        from shopkeeper.promotions.coupons import selectors as coupons
+    except ImportError:
+        return []
+    offers = getattr(coupons, "coupon_offers", None)
+    if offers is None:
+        return []
+    return list(offers(customer_id=customer_id, now=now))
+
+
+def _promotion_id(rule_id: str) -> int | None:
+    prefix, _sep, pk = rule_id.partition(":")
+    return int(pk) if prefix == "promo" and pk.isdigit() else None
+
+
+def _line_uses(lines: Sequence[PricedLine], promoted: Any) -> list[LineUse]:
+    """Per line, what each applied promotion took (the engine's shares), with the line's units."""
+    by_key = {line.key: line for line in lines}
+    uses: list[LineUse] = []
+    for entry in promoted.applied:
+        promotion_id = _promotion_id(entry.rule_id)
+        if promotion_id is None:
+            continue
+        for key, amount in entry.shares:
+            line = by_key.get(key)
+            if line is not None and amount.fen > 0:
+                uses.append(
+                    LineUse(
+                        promotion_id=promotion_id,
+                        line_key=key,
+                        sku_id=line.sku_id,
+                        discount_fen=amount.fen,
+                        units=line.quantity,
+                    )
+                )
+    return uses
+
+
+def cart_price(
+    *,
+    lines: Sequence[LineInput],
+    shipping: ShippingTable,
+    region: str | None,
+    wording: Wording,
+    customer_id: int | None = None,
+    coupon_ids: Sequence[int] | None = None,
+    now: datetime | None = None,
+    rules: Sequence[Any] | None = None,
+    skus: Mapping[int, catalog.PromoSku] | None = None,
+) -> CartPrice:
+    """Price cart lines with the running promotions and the customer's coupons.
+
+    `coupon_ids` None lets the engine pick the best of the customer's coupons; a list uses only
+    those (an empty list: no coupon); ids that are not the customer's usable coupons are left out
+    and listed in `refused_coupon_ids`. `rules` replaces the running promotions (preview,
+    simulator).
+    """
+    moment = _now(now)
+    keys = {line.sku_id: line.key for line in lines}
+    promotion_rules = list(rules) if rules is not None else running_rules(moment)
+    offers = _coupon_offers(customer_id, moment)
+    offered = {offer.coupon_id: offer for offer in offers}
+    refused: tuple[int, ...] = ()
+    if coupon_ids is None:
+        coupon_rules = [offer.rule for offer in offers]
+    else:
+        wanted = list(dict.fromkeys(int(pk) for pk in coupon_ids))
+        refused = tuple(pk for pk in wanted if pk not in offered)
+        coupon_rules = [offered[pk].rule for pk in wanted if pk in offered]
+    coupon_of_rule = {offer.rule.rule_id: offer.coupon_id for offer in offers}
+    alone_ids = {offer.rule.rule_id for offer in offers if not getattr(offer, "stacks_with_promotions", True)}
+    all_rules = [*promotion_rules, *coupon_rules]
+    if skus is not None:
+        facts = skus
+    elif all_rules and keys:  # no rule, nothing to know about the lines
+        scenes = any(getattr(getattr(rule, "scope", None), "scene_ids", None) for rule in all_rules)
+        facts = catalog.promo_skus(keys, scenes=scenes)
+    else:
+        facts = {}
+    items = cart_items(facts, keys)
+
+    def priced_with(chosen: Sequence[Any]) -> Any:
+        return price_promoted(
+            list(lines),
+            items=items,
+            rules=list(chosen),
+            shipping=shipping,
+            region=region,
+            shopper=Shopper(customer_id=customer_id),
+            wording=wording,
+            now=moment,
+        )
+
+    promoted = priced_with([rule for rule in all_rules if rule.rule_id not in alone_ids])
+    alone = [rule for rule in coupon_rules if rule.rule_id in alone_ids]
+    if alone and lines:  # coupons that go only on an order no promotion touched: the better of the two
+        without = priced_with(alone)
+        if without.priced.total < promoted.priced.total:
+            promoted = without
+    applied = tuple(
+        AppliedPromotion(
+            rule_id=entry.rule_id,
+            promotion_id=_promotion_id(entry.rule_id),
+            coupon_id=coupon_of_rule.get(entry.rule_id),
+            label=entry.label,
+            group=str(entry.group),
+            discount=entry.discount,
+        )
+        for entry in promoted.applied
+    )
+    gifts = _gift_lines(promoted)
+    nudges = list(promoted.nudges)
+    if gifts:
+        stock = inventory.sku_availability(gift.sku_id for gift in gifts)
+        kept = []
+        for gift in gifts:
+            if stock.get(gift.sku_id, 0) >= gift.quantity:
+                kept.append(gift)
+            else:
+                nudges.append(_("The gift %(gift)s is out of stock.") % {"gift": gift.label})
+        gifts = kept
+    used_coupons = {a.coupon_id for a in applied if a.coupon_id is not None}
+    choices = tuple(
+        CouponChoice(
+            coupon_id=offer.coupon_id,
+            label=offer.label,
+            valid_until=offer.valid_until,
+            chosen=(offer.coupon_id in used_coupons) if coupon_ids is None else offer.coupon_id in set(coupon_ids),
+            applied=offer.coupon_id in used_coupons,
+            discount=sum((a.discount for a in applied if a.coupon_id == offer.coupon_id), start=Money.zero()),
+        )
+        for offer in offers
+    )
+    return CartPrice(
+        priced=promoted.priced,
+        applied=applied,
+        gifts=tuple(gifts),
+        nudges=tuple(nudges),
+        coupons=choices,
+        refused_coupon_ids=refused,
+        uses=tuple(_line_uses(promoted.priced.lines, promoted)),
+        free_shipping=tuple(a.label for a in applied if a.group == "shipping"),
+    )
+
+
+def _gift_lines(promoted: Any) -> list[GiftLine]:
+    """The gifts of the applied rules, one line per gift SKU."""
+    merged: dict[int, GiftLine] = {}
+    for entry in promoted.applied:
+        for gift in entry.gifts:
+            kept = merged.get(gift.sku_id)
+            if kept is not None:
+                merged[gift.sku_id] = replace(kept, quantity=kept.quantity + gift.quantity)
+            else:
+                merged[gift.sku_id] = GiftLine(
+                    promotion_id=_promotion_id(entry.rule_id),
+                    sku_id=gift.sku_id,
+                    quantity=gift.quantity,
+                    label=gift.label,
+                    refund_rule=gift.refund_rule,
+                )
+    return [merged[sku_id] for sku_id in sorted(merged)]
+
+
+# --- staff reads ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PromotionFilters:
+    status: str = ""
+    kind: str = ""
+    q: str = ""
+
+
+def shown_status(promotion: Promotion, now: datetime | None = None) -> str:
+    """The status as it stands now: a published promotion is scheduled, active or ended by its window."""
+    moment = _now(now)
+    if promotion.status in LIVE_STATUSES:
+        if promotion.ends_at <= moment:
+            return PromotionStatus.ENDED
+        return PromotionStatus.ACTIVE if promotion.starts_at <= moment else PromotionStatus.SCHEDULED
+    return promotion.status
+
+
+def promotion_list(filters: PromotionFilters | None = None, *, now: datetime | None = None) -> QuerySet[Promotion]:
+    filters = filters or PromotionFilters()
+    moment = _now(now)
+    queryset = Promotion.objects.all()
+    if filters.kind:
+        queryset = queryset.filter(kind=filters.kind)
+    if filters.q:
+        queryset = queryset.filter(Q(name__icontains=filters.q) | Q(label__icontains=filters.q))
+    live = Q(status__in=LIVE_STATUSES)
+    if filters.status == PromotionStatus.ACTIVE:
+        queryset = queryset.filter(live, starts_at__lte=moment, ends_at__gt=moment)
+    elif filters.status == PromotionStatus.SCHEDULED:
+        queryset = queryset.filter(live, starts_at__gt=moment)
+    elif filters.status == PromotionStatus.ENDED:
+        queryset = queryset.filter(Q(status=PromotionStatus.ENDED) | (live & Q(ends_at__lte=moment)))
+    elif filters.status:
+        queryset = queryset.filter(status=filters.status)
+    return queryset.order_by("-starts_at", "-id")
+
+
+def promotion_get(promotion_id: int) -> Promotion:
+    found = Promotion.objects.filter(pk=promotion_id).first()
+    if found is None:
+        raise NotFound(_("No promotion %(id)s") % {"id": promotion_id}, details={"promotion_id": promotion_id})
+    return found
+
+
+@dataclass(frozen=True)
+class Counters:
+    """What a promotion has done so far: paid orders, units sold under it, money it took off."""
+
+    promotion_id: int
+    orders: int
+    units: int
+    gift_units: int
+    discount: Money
+    pending_orders: int  # placed, not paid yet
+
+
+def promotion_counters(promotion_ids: Iterable[int]) -> dict[int, Counters]:
+    """Live counters from `PromotionUse` (one query for any number of promotions)."""
+    ids = sorted(set(promotion_ids))
+    found = {pk: Counters(pk, 0, 0, 0, Money.zero(), 0) for pk in ids}
+    if not ids:
+        return found
+    rows = (
+        PromotionUse.objects.filter(promotion_id__in=ids)
+        .exclude(state=UseState.CANCELLED)
+        .values("promotion_id", "state")
+        .annotate(
+            orders=Count("order_id", distinct=True),
+            units=Sum("units"),
+            gift_units=Sum("gift_units"),
+            discount=Sum("discount_fen"),
+        )
+        .order_by()
+    )
+    for row in rows:
+        kept = found[row["promotion_id"]]
+        if row["state"] == UseState.PAID:
+            found[row["promotion_id"]] = replace(
+                kept,
+                orders=row["orders"],
+                units=int(row["units"] or 0),
+                gift_units=int(row["gift_units"] or 0),
+                discount=Money(int(row["discount"] or 0)),
+            )
+        else:
+            found[row["promotion_id"]] = replace(kept, pending_orders=row["orders"])
+    return found
+
+
+def promotion_uses_of_order(order_id: int) -> list[PromotionUse]:
+    """What each promotion did on an order, line by line (after-sales reads the gift lines' refund
+    rule here: `gift_units` > 0 and `gift_refund_rule`)."""
+    return list(PromotionUse.objects.filter(order_id=order_id).select_related("promotion").order_by("id"))
+
+
+# --- the margin guard -----------------------------------------------------------------------------
+
+
+def scope_skus(scope: Mapping[str, Any]) -> list[catalog.PromoSku]:
+    def ids(key: str) -> list[int]:
+        return [int(pk) for pk in scope.get(key) or []]
+
+    return catalog.promo_skus_in_scope(
+        sku_ids=ids("sku_ids"),
+        product_ids=ids("product_ids"),
+        category_ids=ids("category_ids"),
+        brand_ids=ids("brand_ids"),
+        scene_ids=ids("scene_ids"),
+        excluded_product_ids=ids("excluded_product_ids"),
+    )
+
+
+def margin_check(rule: Any, scope: Mapping[str, Any], *, extra_sku_ids: Iterable[int] = ()) -> Any:
+    """The domain's verdict on the rule's worst case over the SKUs in its scope (with costs)."""
+    from shopkeeper.promotions.domain.margin import SkuPrice, margin_verdict
+
+    skus = {sku.sku_id: sku for sku in scope_skus(scope)}
+    extra = [pk for pk in extra_sku_ids if pk not in skus]
+    if extra:
+        skus.update(catalog.promo_skus(extra))
+    keys = {sku_id: sku.sku_code for sku_id, sku in skus.items()}
+    items = cart_items(skus, keys)
+    catalog_rows = [
+        SkuPrice(item=items[keys[sku_id]], price=Money(skus[sku_id].sale_price_fen)) for sku_id in sorted(skus)
+    ]
+    return margin_verdict(rule, catalog_rows)
+
+
+def promotion_verdict(promotion: Promotion) -> Any:
+    return margin_check(promotion_rule(promotion), promotion.scope, extra_sku_ids=promotion.params.get("sku_ids") or [])
+
+
+# --- a sample cart ----------------------------------------------------------------------------------
+
+
+def sample_cart_price(
+    *,
+    quantities: Mapping[int, int],
+    shipping: ShippingTable,
+    wording: Wording,
+    rules: Sequence[Any] | None = None,
+    now: datetime | None = None,
+) -> CartPrice:
+    """Price a cart made up by the operator (SKU → units) with the running promotions (or `rules`)."""
+    skus = catalog.promo_skus(quantities)
+    lines = [
+        LineInput(
+            key=skus[sku_id].sku_code,
+            sku_id=sku_id,
+            title=skus[sku_id].title,
+            unit_price=Money(skus[sku_id].sale_price_fen),
+            quantity=quantity,
+        )
+        for sku_id, quantity in sorted(quantities.items())
+        if sku_id in skus and quantity > 0
+    ]
+    return cart_price(lines=lines, shipping=shipping, region=None, wording=wording, rules=rules, skus=skus, now=now)
+
+
+# --- the calendar -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarBar:
+    promotion: Promotion
+    label: str
+    status: str
+    first_day: int  # day of the month it shows from (1-based)
+    last_day: int
+
+
+@dataclass(frozen=True)
+class CalendarMonth:
+    year: int
+    month: int
+    weeks: list[list[int]]  # days of the month per week (0: another month's day)
+    bars: list[CalendarBar]
+    by_day: dict[int, list[CalendarBar]]
+
+    @property
+    def previous(self) -> tuple[int, int]:
+        return (self.year - 1, 12) if self.month == 1 else (self.year, self.month - 1)
+
+    @property
+    def next(self) -> tuple[int, int]:
+        return (self.year + 1, 1) if self.month == 12 else (self.year, self.month + 1)
+
+
+def promotion_calendar(year: int, month: int, *, now: datetime | None = None) -> CalendarMonth:
+    """Every promotion (not drafts) whose window touches the month, laid out on its days."""
+    first = date(year, month, 1)
+    days = calendar_module.monthrange(year, month)[1]
+    start = timezone.make_aware(datetime.combine(first, time.min))
+    end = start + timedelta(days=days)
+    rows = Promotion.objects.exclude(status=PromotionStatus.DRAFT).filter(starts_at__lt=end, ends_at__gt=start)
+    bars = []
+    for promotion in rows.order_by("starts_at", "pk"):
+        starts = timezone.localtime(promotion.starts_at).date()
+        ends = timezone.localtime(promotion.ends_at - timedelta(microseconds=1)).date()
+        bars.append(
+            CalendarBar(
+                promotion=promotion,
+                label=promotion_label(promotion),
+                status=shown_status(promotion, now),
+                first_day=max(starts, first).day if starts.month == month and starts.year == year else 1,
+                last_day=ends.day if ends.month == month and ends.year == year else days,
+            )
+        )
+    by_day = {day: [bar for bar in bars if bar.first_day <= day <= bar.last_day] for day in range(1, days + 1)}
+    weeks = calendar_module.Calendar(firstweekday=0).monthdayscalendar(year, month)
+    return CalendarMonth(year=year, month=month, weeks=weeks, bars=bars, by_day=by_day)
+
+
+# --- storefront badges ------------------------------------------------------------------------------
+
+
+BADGE_KINDS = tuple(kind.value for kind in PromotionKind if kind != PromotionKind.MEMBER_PRICE)
+
+
+def product_badges(product_ids: Iterable[int], *, now: datetime | None = None) -> dict[int, list[str]]:
+    """The labels of the running promotions that reach each product (three queries for any number)."""
+    ids = sorted(set(product_ids))
+    if not ids:
+        return {}
+    promotions = [p for p in running_promotions(now) if p.kind in BADGE_KINDS]
+    if not promotions:
+        return {pk: [] for pk in ids}
+    facts = catalog.product_promo_facts(ids)
+    found: dict[int, list[str]] = {pk: [] for pk in ids}
+    for promotion in promotions:
+        try:
+            scope = rule_builder.scope_of(promotion.scope)
+        except rule_builder.ParamsError:
+            continue
+        label = promotion_label(promotion)
+        for product_id, sku in facts.items():
+            item = CartItem(
+                key=sku.sku_code,
+                sku_id=sku.sku_id,
+                product_id=product_id,
+                brand_id=sku.brand_id,
+                category_ids=sku.category_ids,
+                scene_ids=sku.scene_ids,
+            )
+            if scope.covers(item) and label not in found[product_id]:
+                found[product_id].append(label)
+    return found
+
+
+# --- preview and simulator (the console's and the API's) ----------------------------------------
+
+
+def _checkout_pricing() -> tuple[ShippingTable, Wording]:
+    from shopkeeper.checkout import selectors as checkout  # checkout prices carts through this module
+
+    return checkout.shipping_table(), checkout.wording()
+
+
+def rules_of(promotion_ids: Iterable[int], *, windows: bool = True) -> list[Any]:
+    """The rules of these promotions, whatever their status (a draft can be tried out); without
+    `windows` the rules ignore their dates (replaying the past)."""
+    found = []
+    for promotion in Promotion.objects.filter(pk__in=sorted(set(promotion_ids))).order_by("pk"):
+        rule = promotion_rule(promotion)
+        found.append(rule if windows else replace(rule, starts_at=None, ends_at=None))
+    return found
+
+
+def preview(*, quantities: Mapping[int, int], promotion_ids: Sequence[int] | None = None) -> CartPrice:
+    """A sample cart priced with the running promotions, or with the chosen ones (drafts too, as
+    if they ran now)."""
+    shipping, wording = _checkout_pricing()
+    rules = rules_of(promotion_ids, windows=False) if promotion_ids is not None else None
+    return sample_cart_price(quantities=quantities, shipping=shipping, wording=wording, rules=rules)
+
+
+@dataclass(frozen=True)
+class TierReach:
+    label: str
+    threshold: Money
+    orders: int
+    share_percent: str  # of every replayed order, to one decimal
+
+
+@dataclass(frozen=True)
+class Simulation:
+    days: int
+    since: datetime
+    until: datetime
+    promotions: list[Promotion]
+    orders: int
+    gmv_before: Money  # goods at list price
+    gmv: Money  # goods after the promotions
+    discount_cost: Money
+    cost_of_goods: Money
+    margin: Money
+    margin_percent: str
+    tiers: list[TierReach]
+    uses: list[Any]
+
+
+def _percent(part: int, whole: int) -> str:
+    if whole <= 0:
+        return "0.0"
+    tenths = (part * 1000 * 2 + whole) // (2 * whole)  # half up, in tenths of a percent
+    return f"{tenths // 10}.{tenths % 10}"
+
+
+def campaign_simulate(*, days: int, promotion_ids: Sequence[int], until: datetime | None = None) -> Simulation:
+    """Replay the orders placed in the last `days` days (their lines at the price they were sold
+    at before any discount) through the chosen promotions, as checkout would price them now."""
+    from shopkeeper.orders import selectors as orders
+    from shopkeeper.promotions.domain.simulator import SimCart, simulate
+
+    end = until or timezone.now()
+    start = end - timedelta(days=days)
+    promotions = list(Promotion.objects.filter(pk__in=sorted(set(promotion_ids))).order_by("pk"))
+    if len(promotions) != len(set(promotion_ids)):
+        known = {p.pk for p in promotions}
+        missing = sorted(set(promotion_ids) - known)
+        raise NotFound(_("No promotion %(id)s") % {"id": missing[0]}, details={"promotion_ids": missing})
+    rules = [replace(promotion_rule(p), starts_at=None, ends_at=None) for p in promotions]
+    past = orders.past_orders(since=start, until=end)
+    facts = {}
+    ids = sorted({line.sku_id for order in past for line in order.lines})
+    for offset in range(0, len(ids), 5000):
+        facts.update(catalog.promo_skus(ids[offset : offset + 5000]))
+    carts = []
+    for order in past:
+        merged: dict[int, list[Any]] = {}
+        for line in order.lines:
+            if line.sku_id in merged:
+                merged[line.sku_id][1] += line.quantity
+            else:
+                merged[line.sku_id] = [line, line.quantity]
+        inputs = tuple(
+            LineInput(
+                key=line.sku_code,
+                sku_id=line.sku_id,
+                title=line.title,
+                unit_price=Money(line.unit_price_fen),
+                quantity=quantity,
+            )
+            for line, quantity in merged.values()
+        )
+        keys = {line.sku_id: line.key for line in inputs}
+        carts.append(SimCart(lines=inputs, items=cart_items(facts, keys), region=order.region or None))
+    shipping, _wording = _checkout_pricing()
+    projection = simulate(carts, rules, shipping)
+    return Simulation(
+        days=days,
+        since=start,
+        until=end,
+        promotions=promotions,
+        orders=projection.orders,
+        gmv_before=projection.subtotal,
+        gmv=projection.gmv,
+        discount_cost=projection.discount_cost,
+        cost_of_goods=projection.cost,
+        margin=projection.margin,
+        margin_percent=_percent(projection.margin.fen, projection.costed_gmv.fen),
+        tiers=[
+            TierReach(
+                label=f"{tier.label} · {tier.threshold}",
+                threshold=tier.threshold,
+                orders=tier.reached,
+                share_percent=_percent(tier.reached, projection.orders),
+            )
+            for tier in projection.tiers
+        ],
+        uses=list(projection.uses),
+    )
+
+
+@dataclass(frozen=True)
+class BreachRow:
+    sku_id: int
+    sku_code: str
+    title: str
+    price_fen: int
+    cost_fen: int | None
+    worst_price_fen: int
+    floor_price_fen: int
+
+
+@dataclass(frozen=True)
+class VerdictReport:
+    ok: bool
+    skus_checked: int
+    breaches: list[BreachRow]
+    has_floor: bool
+
+
+def promotion_verdict_report(promotion: Promotion) -> VerdictReport:
+    """The margin guard's verdict with each breaching SKU's code, title and figures."""
+    checked = len(scope_skus(promotion.scope))
+    verdict = promotion_verdict(promotion)
+    skus = catalog.promo_skus((b.sku_id for b in verdict.breaches), scenes=False)
+    return VerdictReport(
+        ok=verdict.ok,
+        skus_checked=checked,
+        has_floor=promotion.min_margin_percent is not None or promotion.min_price_fen is not None,
+        breaches=[
+            BreachRow(
+                sku_id=b.sku_id,
+                sku_code=skus[b.sku_id].sku_code if b.sku_id in skus else str(b.sku_id),
+                title=skus[b.sku_id].title if b.sku_id in skus else "",
+                price_fen=b.price.fen,
+                cost_fen=b.cost.fen if b.cost is not None else None,
+                worst_price_fen=b.worst_price.fen,
+                floor_price_fen=b.floor_price.fen,
+            )
+            for b in verdict.breaches
+        ],
+    )
+
+
+def product_page_badges(
+    *,
+    product_id: int,
+    brand_id: int | None,
+    category_ids: Iterable[int],
+    scene_ids: Iterable[int],
+    sku_ids: Iterable[int],
+    now: datetime | None = None,
+) -> list[str]:
+    """The labels of the running promotions that reach any SKU of a product page (one query)."""
+    categories, scenes = frozenset(category_ids), frozenset(scene_ids)
+    items = [
+        CartItem(
+            key=str(sku_id),
+            sku_id=sku_id,
+            product_id=product_id,
+            brand_id=brand_id,
+            category_ids=categories,
+            scene_ids=scenes,
+        )
+        for sku_id in sku_ids
+    ]
+    found: list[str] = []
+    for promotion in running_promotions(now):
+        if promotion.kind not in BADGE_KINDS:
+            continue
+        try:
+            scope = rule_builder.scope_of(promotion.scope)
+        except rule_builder.ParamsError:
+            continue
+        label = promotion_label(promotion)
+        if label not in found and any(scope.covers(item) for item in items):
+            found.append(label)
+    return found
