@@ -46,12 +46,26 @@ api.add_router("/payments", "shopkeeper.payments.api.router")  # staff reads of 
 api.add_router("/shop", "shopkeeper.checkout.api_shop.router")  # the customer's cart, checkout and orders
 api.add_router("/orders", "shopkeeper.orders.api.router")  # the order desk (staff)
 # --- fulfillment routers ---
+api.add_router("/fulfillment", "shopkeeper.fulfillment.api.router")  # queue, shipments, ship, tracking
+api.add_router("/shop", "shopkeeper.fulfillment.api_shop.router")  # my parcels, confirm receipt
 # --- aftersales routers ---
+api.add_router("/aftersales", "shopkeeper.aftersales.api.router")  # the after-sales desk (staff)
+api.add_router("/shop/aftersales", "shopkeeper.aftersales.api_shop.router")  # the customer's applications
 # --- promotions routers (rules) ---
+api.add_router("/promotions", "shopkeeper.promotions.api.router")  # promotions, verdict, preview, simulator
 # --- coupons routers ---
+api.add_router("/coupons", "shopkeeper.promotions.coupons.api.router")  # coupon templates, CS issuance (staff)
+api.add_router("/shop/coupons", "shopkeeper.promotions.coupons.api_shop.router")  # claim centre, my coupons
 # --- flash sale routers ---
+api.add_router("/flash", "shopkeeper.promotions.flash.api.router")  # flash sales, sessions, items (staff)
+api.add_router("/shop/flash", "shopkeeper.promotions.flash.api.shop_router")  # the customer's flash-sale grab
 # --- presale routers ---
+api.add_router("/shop", "shopkeeper.promotions.presale.api_shop.router")  # presales: deposit and balance
+api.add_router("/presales", "shopkeeper.promotions.presale.api.router")  # the campaign operator's presales
 # --- group buy and lottery routers ---
+api.add_router("/groupbuys", "shopkeeper.promotions.groupbuy.api.router")  # group buys and counters (staff)
+api.add_router("/shop/groups", "shopkeeper.promotions.groupbuy.api_shop.router")  # open, join, show a group
+api.add_router("/lotteries", "shopkeeper.promotions.lottery.api.router")  # lotteries and draw logs (staff)
 
 CSRF_MESSAGE = "CSRF check failed: send the csrftoken cookie's value in the X-CSRFToken header"
 

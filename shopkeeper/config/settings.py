@@ -270,8 +270,49 @@ ORDER_PAYMENT_TIMEOUT_MINUTES = env.int("ORDER_PAYMENT_TIMEOUT_MINUTES", 30, min
 CELERY_BEAT_SCHEDULE["orders-cancel-overdue"] = {"task": "orders.cancel_overdue", "schedule": 60.0}
 
 # --- fulfillment settings ---
+# Hours from payment (or release of a held order) to the dispatch deadline; parcels shipped this
+# many days ago and not confirmed count as delivered. The sandbox carrier (development and staging)
+# signs its tracking pushes with FULFILMENT_SANDBOX_CARRIER_SECRET, like the sandbox gateway.
+FULFILMENT_DISPATCH_HOURS = env.int("FULFILMENT_DISPATCH_HOURS", 48, minimum=1)
+FULFILMENT_AUTO_DELIVER_DAYS = env.int("FULFILMENT_AUTO_DELIVER_DAYS", 10, minimum=1)
+FULFILMENT_SANDBOX_CARRIER_ENABLED = env.bool("FULFILMENT_SANDBOX_CARRIER_ENABLED", default=DEBUG)
+DEVELOPMENT_SANDBOX_CARRIER_SECRET = "INSECURE-sandbox-carrier-secret-do-not-deploy"  # noqa: S105
+FULFILMENT_SANDBOX_CARRIER_SECRET = env.str("FULFILMENT_SANDBOX_CARRIER_SECRET") or DEVELOPMENT_SANDBOX_CARRIER_SECRET
+if (
+    FULFILMENT_SANDBOX_CARRIER_ENABLED
+    and not DEBUG
+    and FULFILMENT_SANDBOX_CARRIER_SECRET == DEVELOPMENT_SANDBOX_CARRIER_SECRET
+):
+    raise EnvError("FULFILMENT_SANDBOX_CARRIER_SECRET", "must be set when the sandbox carrier is on with DEBUG off")
+FULFILMENT_SANDBOX_TIMEOUT_SECONDS = env.int("FULFILMENT_SANDBOX_TIMEOUT_SECONDS", 10, minimum=1)
+CELERY_BEAT_SCHEDULE["fulfillment-auto-deliver"] = {"task": "fulfillment.auto_deliver", "schedule": 3600.0}
 # --- aftersales settings ---
+# After-sales: days after delivery to apply; hours to review; what an agent may approve alone;
+# the largest photo a customer may upload (stored under MEDIA_ROOT, in VAR_DIR).
+AFTERSALES_WINDOW_DAYS = env.int("AFTERSALES_WINDOW_DAYS", 7, minimum=0)
+AFTERSALES_REVIEW_HOURS = env.int("AFTERSALES_REVIEW_HOURS", 24, minimum=1)
+AFTERSALES_AGENT_LIMIT_FEN = env.int("AFTERSALES_AGENT_LIMIT_FEN", 20000, minimum=0)
+AFTERSALES_PHOTO_MAX_BYTES = env.int("AFTERSALES_PHOTO_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 # --- promotions settings (rules, coupons) ---
+# Promotions: published ones move scheduled → active → ended by their windows every minute.
+CELERY_BEAT_SCHEDULE["promotions-advance"] = {"task": "promotions.advance", "schedule": 60.0}
+# Coupons: available coupons whose validity ended are marked expired every ten minutes.
+CELERY_BEAT_SCHEDULE["coupons-expire"] = {"task": "coupons.expire", "schedule": 600.0}
 # --- flash sale settings ---
+# Flash sales: attempts per customer and per address in a window (429 past them); the lowest
+# margin over cost a flash price may have. The Redis gate is used when REDIS_URL is set.
+FLASH_ATTEMPTS_PER_CUSTOMER = env.int("FLASH_ATTEMPTS_PER_CUSTOMER", 5, minimum=1)
+FLASH_ATTEMPTS_PER_IP = env.int("FLASH_ATTEMPTS_PER_IP", 300, minimum=1)
+FLASH_RATE_WINDOW_SECONDS = env.int("FLASH_RATE_WINDOW_SECONDS", 10, minimum=1)
+FLASH_MIN_MARGIN_PERCENT = env.int("FLASH_MIN_MARGIN_PERCENT", 0, minimum=0)
+CELERY_BEAT_SCHEDULE["flash-seed-sessions"] = {"task": "flash.seed_sessions", "schedule": 60.0}
 # --- presale settings ---
+# Presale balance reminders: sent this many hours before the balance window opens and closes.
+PRESALE_REMINDER_LEAD_HOURS = env.int("PRESALE_REMINDER_LEAD_HOURS", 24, minimum=1)
+CELERY_BEAT_SCHEDULE["presale-send-reminders"] = {"task": "presale.send_reminders", "schedule": 300.0}
 # --- group buy and lottery settings ---
+# Group buys: groups whose time ran out form or fail (and refund their members) every minute.
+CELERY_BEAT_SCHEDULE["groupbuy-expire-due"] = {"task": "groupbuy.expire_due", "schedule": 60.0}
+# Lottery draws are seeded with HMAC-SHA256(LOTTERY_SECRET, order number): keep it secret and fixed,
+# or past draws can no longer be re-verified. Defaults to SECRET_KEY.
+LOTTERY_SECRET = env.str("LOTTERY_SECRET", SECRET_KEY)

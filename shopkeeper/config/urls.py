@@ -17,6 +17,8 @@ urlpatterns = [
     path("payments/", include("shopkeeper.payments.urls")),
     path("console/payments/", include("shopkeeper.console.urls_payments")),
     # --- fulfillment: carrier callbacks ---
+    path("fulfillment/", include("shopkeeper.fulfillment.urls")),
+    path("", include("shopkeeper.storefront.urls_fulfillment")),  # the customer's "confirm receipt"
     # --- aftersales ---
     # --- promotions (rules, coupons, flash, presale, group buy, lottery) ---
     path("admin/", admin.site.urls),

@@ -81,15 +81,41 @@ ORDER_ITEMS: list[NavItem] = [
     NavItem(_("Shipping fees"), "console:shipping_rules", MANAGE_SHIPPING),
 ]
 # Fulfilment: the warehouse desk, shipments, carriers, surge drill (fulfillment work), in menu order.
-FULFILMENT_ITEMS: list[NavItem] = []
+from shopkeeper.core.roles import RUN_WAREHOUSE_DESK, VIEW_OVERDUE, VIEW_SHIPMENTS  # noqa: E402
+
+FULFILMENT_ITEMS: list[NavItem] = [
+    NavItem(_("Warehouse queue"), "console:fulfillment_queue", VIEW_SHIPMENTS),
+    NavItem(_("Shipments"), "console:fulfillment_shipments", VIEW_SHIPMENTS),
+    NavItem(_("Overdue shipments"), "console:fulfillment_overdue", VIEW_OVERDUE),
+    NavItem(_("Surge drill"), "console:fulfillment_surge", VIEW_OVERDUE),
+    NavItem(_("Bin locations"), "console:fulfillment_bins", RUN_WAREHOUSE_DESK),
+    NavItem(_("Carriers"), "console:fulfillment_carriers", RUN_WAREHOUSE_DESK),
+    NavItem(_("Warehouse capacity"), "console:fulfillment_capacity", RUN_WAREHOUSE_DESK),
+]
 # After-sales: the queue, rules, refund rates (aftersales work), in menu order.
-AFTERSALES_ITEMS: list[NavItem] = []
+from shopkeeper.core.roles import MANAGE_AFTERSALES_RULES, VIEW_AFTERSALES, VIEW_REFUND_RATES  # noqa: E402
+
+AFTERSALES_ITEMS: list[NavItem] = [
+    NavItem(_("After-sales queue"), "console:aftersales_queue", VIEW_AFTERSALES),
+    NavItem(_("Automatic approval"), "console:aftersales_rules", MANAGE_AFTERSALES_RULES),
+    NavItem(_("Refund rates"), "console:aftersales_rates", VIEW_REFUND_RATES),
+]
 # Campaigns: promotions, coupons, flash sales, presales, group buys, lotteries, simulator, calendar.
-PROMOTION_ITEMS: list[NavItem] = []  # promotions work (rules, calendar, simulator)
-PROMOTION_ITEMS += []  # coupons work
-PROMOTION_ITEMS += []  # flash sale work
-PROMOTION_ITEMS += []  # presale work
-PROMOTION_ITEMS += []  # group buy and lottery work
+PROMOTION_ITEMS: list[NavItem] = [  # promotions work (rules, calendar, simulator)
+    NavItem(_("Promotions"), "console:promotion_list", "promotions.view_promotions"),
+    NavItem(_("Promotion calendar"), "console:promotion_calendar", "promotions.view_promotions"),
+    NavItem(_("Campaign simulator"), "console:promotion_simulator", "promotions.run_simulator"),
+]
+PROMOTION_ITEMS += [  # coupons work
+    NavItem(_("Coupons"), "console:coupon_list", "coupons.view_coupons"),
+    NavItem(_("Issue coupons"), "console:coupon_issue", "coupons.issue_coupons"),
+]
+PROMOTION_ITEMS += [NavItem(_("Flash sales"), "console:flash_list", "flash.view_flash_sales")]  # flash sale work
+PROMOTION_ITEMS += [NavItem(_("Presales"), "console:presale_list", "promotions.view_promotions")]  # presale work
+PROMOTION_ITEMS += [  # group buy and lottery work
+    NavItem(_("Group buys"), "console:groupbuy_list", "groupbuy.view_groupbuys"),
+    NavItem(_("Lotteries"), "console:lottery_list", "lottery.view_lotteries"),
+]
 ACCOUNT_ITEMS = [
     NavItem(_("API tokens"), "console:tokens", USE_API_TOKENS),
 ]

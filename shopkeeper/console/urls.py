@@ -24,9 +24,30 @@ urlpatterns = [
 urlpatterns += urls_products.urlpatterns + urls_catalog_tools.urlpatterns + urls_reviews.urlpatterns
 urlpatterns += urls_inventory.urlpatterns + urls_orders.urlpatterns
 # --- fulfillment console urls ---
+from shopkeeper.console import urls_fulfillment  # noqa: E402
+
+urlpatterns += urls_fulfillment.urlpatterns
 # --- aftersales console urls ---
+from shopkeeper.console import urls_aftersales  # noqa: E402
+
+urlpatterns += urls_aftersales.urlpatterns
 # --- promotions console urls (rules, simulator) ---
+from shopkeeper.console import urls_promotions  # noqa: E402
+
+urlpatterns += urls_promotions.urlpatterns
 # --- coupons console urls ---
+from shopkeeper.console import urls_coupons  # noqa: E402
+
+urlpatterns += urls_coupons.urlpatterns
 # --- flash sale console urls ---
+from shopkeeper.console import urls_flash  # noqa: E402
+
+urlpatterns += urls_flash.urlpatterns
 # --- presale console urls ---
+from shopkeeper.console import urls_presale  # noqa: E402
+
+urlpatterns += urls_presale.urlpatterns
 # --- group buy and lottery console urls ---
+from shopkeeper.console import urls_groupbuy, urls_lottery  # noqa: E402
+
+urlpatterns += urls_groupbuy.urlpatterns + urls_lottery.urlpatterns

@@ -36,6 +36,7 @@ from shopkeeper.core.roles import EXPORT_ORDERS, MANAGE_ORDERS, MANAGE_SHIPPING,
 from shopkeeper.core.services import ActorContext
 from shopkeeper.inventory import selectors as inventory
 from shopkeeper.orders import selectors, services
+from shopkeeper.orders.enums import EVENT_LABELS as ORDER_EVENT_LABELS
 from shopkeeper.orders.enums import InvoiceKind, OrderStatus
 from shopkeeper.payments import selectors as payments
 
@@ -43,20 +44,13 @@ PAGE_SIZE = 25
 REGION_ORDER = {region.value: index for index, region in enumerate(Region)}  # east, south, …; "" last
 FILTER_FIELDS = ("q", "status", "placed_from", "placed_to", "channel", "region", "province", "min_total", "max_total")
 
-# What each timeline entry is called; kinds not listed show as they are stored.
+# What each timeline entry is called: the orders app's names, a few worded for staff; kinds not
+# listed show as they are stored.
 EVENT_LABELS = {
-    "placed": gettext_lazy("Order placed"),
+    **ORDER_EVENT_LABELS,
     "pay": gettext_lazy("Payment received"),
     "allocate": gettext_lazy("Allocated to warehouses"),
-    "ship": gettext_lazy("Shipped"),
-    "deliver": gettext_lazy("Delivered"),
-    "complete": gettext_lazy("Completed"),
-    "cancel": gettext_lazy("Cancelled"),
-    "close": gettext_lazy("Closed"),
     "late_payment": gettext_lazy("Payment after cancelling"),
-    "refund_requested": gettext_lazy("Refund requested"),
-    "refunded": gettext_lazy("Refunded"),
-    "refund_failed": gettext_lazy("Refund failed"),
 }
 
 

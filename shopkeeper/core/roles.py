@@ -123,9 +123,76 @@ ROLE_PERMISSIONS[Role.STORE_OPERATOR] |= {MANAGE_ORDERS, EXPORT_ORDERS, MANAGE_S
 ROLE_PERMISSIONS[Role.CS_SUPERVISOR] |= {MANAGE_ORDERS}
 ROLE_PERMISSIONS[Role.OPERATIONS_DIRECTOR] |= {EXPORT_ORDERS}
 # --- fulfillment permissions ---
+# Shipments (declared on fulfillment.models.FulfillmentAccess): the warehouse runs the desk (pick,
+# pack, ship, bins, carriers, capacity); the store operator and the director watch overdue parcels
+# and run the surge drill; customer service reads shipments and their tracking.
+VIEW_SHIPMENTS = "fulfillment.view_shipments"
+RUN_WAREHOUSE_DESK = "fulfillment.run_warehouse_desk"
+VIEW_OVERDUE = "fulfillment.view_overdue"
+ROLE_PERMISSIONS[Role.WAREHOUSE] |= {VIEW_SHIPMENTS, RUN_WAREHOUSE_DESK, VIEW_OVERDUE}
+for _role in (Role.STORE_OPERATOR, Role.OPERATIONS_DIRECTOR):
+    ROLE_PERMISSIONS[_role] |= {VIEW_SHIPMENTS, VIEW_OVERDUE}
+for _role in (Role.CS_SUPERVISOR, Role.CS_AGENT):
+    ROLE_PERMISSIONS[_role] |= {VIEW_SHIPMENTS}
 # --- aftersales permissions ---
+# After-sales (declared on aftersales.models.Application): agents handle applications (approve
+# up to their limit), the supervisor decides any and sets the automatic rules, the warehouse
+# receives and inspects returns; the store operator, director and analysts read refund rates.
+VIEW_AFTERSALES = "aftersales.view_aftersales"
+HANDLE_AFTERSALES = "aftersales.handle_aftersales"
+DECIDE_AFTERSALES = "aftersales.decide_aftersales"
+MANAGE_AFTERSALES_RULES = "aftersales.manage_aftersales_rules"
+INSPECT_RETURNS = "aftersales.inspect_returns"
+VIEW_REFUND_RATES = "aftersales.view_refund_rates"
+for _as_role in (Role.CS_AGENT, Role.CS_SUPERVISOR, Role.WAREHOUSE, Role.STORE_OPERATOR, Role.OPERATIONS_DIRECTOR):
+    ROLE_PERMISSIONS[_as_role] |= {VIEW_AFTERSALES}
+ROLE_PERMISSIONS[Role.CS_AGENT] |= {HANDLE_AFTERSALES}
+ROLE_PERMISSIONS[Role.CS_SUPERVISOR] |= {
+    HANDLE_AFTERSALES,
+    DECIDE_AFTERSALES,
+    MANAGE_AFTERSALES_RULES,
+    VIEW_REFUND_RATES,
+}
+ROLE_PERMISSIONS[Role.WAREHOUSE] |= {INSPECT_RETURNS}
+for _as_role in (Role.STORE_OPERATOR, Role.OPERATIONS_DIRECTOR, Role.DATA_ANALYST, Role.CAMPAIGN_OPERATOR):
+    ROLE_PERMISSIONS[_as_role] |= {VIEW_REFUND_RATES}
 # --- promotions permissions (rules, simulator; shared by coupons, flash, presale, group buy) ---
+# Promotions (declared on promotions.models.Promotion): the campaign operator sets them up; the
+# store operator and the director read them; the analyst (and the director) run the simulator.
+VIEW_PROMOTIONS = "promotions.view_promotions"
+MANAGE_PROMOTIONS = "promotions.manage_promotions"
+RUN_SIMULATOR = "promotions.run_simulator"
+ROLE_PERMISSIONS[Role.CAMPAIGN_OPERATOR] |= {VIEW_PROMOTIONS, MANAGE_PROMOTIONS, RUN_SIMULATOR}
+ROLE_PERMISSIONS[Role.STORE_OPERATOR] |= {VIEW_PROMOTIONS}
+ROLE_PERMISSIONS[Role.OPERATIONS_DIRECTOR] |= {VIEW_PROMOTIONS, RUN_SIMULATOR}
+ROLE_PERMISSIONS[Role.DATA_ANALYST] |= {RUN_SIMULATOR}
 # --- coupons permissions ---
+# Coupons (declared on coupons.models.CouponTemplate): the campaign operator and user operations
+# set templates up; customer service issues coupons to customers; the director reads.
+VIEW_COUPONS = "coupons.view_coupons"
+MANAGE_COUPONS = "coupons.manage_coupons"
+ISSUE_COUPONS = "coupons.issue_coupons"
+for _role in (Role.CAMPAIGN_OPERATOR, Role.USER_OPS):
+    ROLE_PERMISSIONS[_role] |= {VIEW_COUPONS, MANAGE_COUPONS}
+for _role in (Role.CS_SUPERVISOR, Role.CS_AGENT):
+    ROLE_PERMISSIONS[_role] |= {VIEW_COUPONS, ISSUE_COUPONS}
+ROLE_PERMISSIONS[Role.OPERATIONS_DIRECTOR] |= {VIEW_COUPONS}
+# --- group buy and lottery permissions ---
+# Group buys (declared on groupbuy.models.GroupBuy) and lotteries (lottery.models.Lottery): the
+# campaign operator sets them up and pauses them; the director reads them and their counters.
+VIEW_GROUPBUYS = "groupbuy.view_groupbuys"
+MANAGE_GROUPBUYS = "groupbuy.manage_groupbuys"
+VIEW_LOTTERIES = "lottery.view_lotteries"
+MANAGE_LOTTERIES = "lottery.manage_lotteries"
+ROLE_PERMISSIONS[Role.CAMPAIGN_OPERATOR] |= {VIEW_GROUPBUYS, MANAGE_GROUPBUYS, VIEW_LOTTERIES, MANAGE_LOTTERIES}
+ROLE_PERMISSIONS[Role.OPERATIONS_DIRECTOR] |= {VIEW_GROUPBUYS, VIEW_LOTTERIES}
+# --- flash sale permissions ---
+# Flash sales (declared on flash.models.FlashSale): the campaign operator manages sales, sessions
+# and items; the director reads them and their live counters.
+VIEW_FLASH_SALES = "flash.view_flash_sales"
+MANAGE_FLASH_SALES = "flash.manage_flash_sales"
+ROLE_PERMISSIONS[Role.CAMPAIGN_OPERATOR] |= {VIEW_FLASH_SALES, MANAGE_FLASH_SALES}
+ROLE_PERMISSIONS[Role.OPERATIONS_DIRECTOR] |= {VIEW_FLASH_SALES}
 
 
 def permissions_for(role: Role | str) -> frozenset[str]:

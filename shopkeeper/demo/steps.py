@@ -14,11 +14,21 @@ from shopkeeper.core.domain.money import Money
 from shopkeeper.core.enums import Role
 from shopkeeper.core.models import User
 from shopkeeper.core.services import ActorContext
+from shopkeeper.demo import (
+    steps_aftersales,  # after-sales step (registered at its slot below)
+    steps_flash,  # flash sale step (registered at its slot below)
+    steps_presale,  # presale step (registered at its slot below)
+    steps_promotions,  # promotions step (registered at its slot below)
+)
 from shopkeeper.demo.context import DemoContext
 from shopkeeper.demo.domain.catalog import BRANDS, SCENES, DemoProduct, category_paths, demo_products
 from shopkeeper.demo.domain.people import person_name
+from shopkeeper.demo.steps_coupons import coupons_step  # registered at its slot below
 from shopkeeper.demo.steps_customers import customers_step
+from shopkeeper.demo.steps_fulfillment import fulfillment_step  # registered at its slot below
+from shopkeeper.demo.steps_groupbuy import groupbuy_step  # registered at its slot below
 from shopkeeper.demo.steps_inventory import inventory_step
+from shopkeeper.demo.steps_lottery import lottery_step  # registered at its slot below
 from shopkeeper.demo.steps_orders import orders_step
 
 DEMO_PASSWORD = "shopkeeper-demo"  # noqa: S105  (printed by `make run`; demo databases only)
@@ -143,7 +153,15 @@ STEPS: list[tuple[str, DemoStep]] = [
     # --- orders step (carts, orders, payments over history_days) ---
     ("orders", orders_step),
     # --- fulfillment step (shipments for the demo orders, carriers, capacity) ---
+    ("fulfillment", fulfillment_step),
     # --- aftersales step (applications on demo orders) ---
+    ("aftersales", steps_aftersales.aftersales_step),
     # --- promotions step (rules, coupons) ---
+    ("promotions", steps_promotions.promotions_step),
+    ("coupons", coupons_step),
     # --- flash / presale / group buy / lottery steps ---
+    ("flash", steps_flash.flash_step),
+    ("presale", steps_presale.presale_step),
+    ("lottery", lottery_step),  # before the group buys: their paid orders draw
+    ("groupbuy", groupbuy_step),
 ]

@@ -8,6 +8,8 @@ from datetime import timedelta
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from shopkeeper.core.domain.regions import Region, province_named
+from shopkeeper.customers import selectors as customer_selectors
 from shopkeeper.customers import services as customer_services
 from shopkeeper.demo.context import DemoContext
 from shopkeeper.demo.domain.customers import demo_customers
@@ -76,3 +78,17 @@ def customers_step(ctx: DemoContext) -> None:
         )
     ctx.counts["customers"] += result.customers
     ctx.counts["addresses"] += result.addresses
+
+
+def deliverable_shoppers() -> list[customer_selectors.ShopperFacts]:
+    """Demo customers whose default address the demo warehouses serve (the mainland).
+
+    Customers in Hong Kong, Macao and Taiwan browse but cannot have orders: a checkout there is
+    refused as not deliverable, as it would be live. Every step that buys for demo customers picks
+    from these.
+    """
+    return [
+        shopper
+        for shopper in customer_selectors.shoppers_with_default_address()
+        if (province := province_named(shopper.province)) is not None and province.region is not Region.HMT
+    ]

@@ -4,28 +4,32 @@ each product's units sold counted from those orders (so "N sold" and best seller
 
 from __future__ import annotations
 
+import random
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from shopkeeper.catalog import selectors as catalog_selectors
 from shopkeeper.catalog import services as catalog_services
 from shopkeeper.checkout import selectors as checkout_selectors
 from shopkeeper.core.domain.money import Money
-from shopkeeper.core.domain.regions import Region, province_named
+from shopkeeper.core.domain.regions import province_named
 from shopkeeper.core.errors import ShopkeeperError
 from shopkeeper.core.services import ActorContext
 from shopkeeper.customers import selectors as customer_selectors
 from shopkeeper.demo.context import DemoContext
 from shopkeeper.demo.domain.orders import Buyer, Item, OrderSpec, order_history
 from shopkeeper.demo.domain.reviews import REVIEW_SHARE, review_rating, review_text
+from shopkeeper.demo.steps_customers import deliverable_shoppers
 from shopkeeper.inventory import services as inventory_services
 from shopkeeper.orders import services as order_services
 from shopkeeper.payments import services as payment_services
-from shopkeeper.pricing.domain.pipeline import LineInput, price_cart
+from shopkeeper.pricing.domain.pipeline import LineInput, ShippingTable, price_cart
 
 IN_FLIGHT = ("pending_payment", "paid", "allocated")
 SOLD = ("paid", "allocated", "shipped", "delivered", "completed")
-BATCH = 2000
+BATCH = 2000  # orders per bulk insert
+BUYERS_PER_CHUNK = 5000  # buyers whose histories are built and stored at a time
 
 
 def _clamp(moment: datetime, now: datetime) -> datetime:
@@ -64,27 +68,55 @@ def _timeline(ctx: DemoContext, spec: OrderSpec) -> dict[str, datetime | None]:
 
 
 def orders_step(ctx: DemoContext) -> None:
-    # The demo warehouses serve the mainland: customers in Hong Kong, Macao and Taiwan browse but
-    # have no orders (a checkout there is refused as not deliverable, as it would be live).
-    shoppers = {
-        shopper.user_id: shopper
-        for shopper in customer_selectors.shoppers_with_default_address()
-        if (province := province_named(shopper.province)) is not None and province.region is not Region.HMT
-    }
+    """Stream the histories a chunk of buyers at a time, so memory stays flat at any scale.
+
+    The seeded sources are shared across chunks, so the data is the same as one pass over
+    everyone would make (the chunk size changes nothing but memory).
+    """
+    shoppers = {shopper.user_id: shopper for shopper in deliverable_shoppers()}
     listed = catalog_selectors.listed_skus_with_sales()
     if not shoppers or not listed:
         return
     skus = {sku.sku_id: sku for sku, _sales in listed}
     items = [Item(sku_id=sku.sku_id, price_fen=sku.sale_price_fen, popularity=sales + 1) for sku, sales in listed]
     buyers = [Buyer(user_id=s.user_id, registered_at=s.registered_at) for s in shoppers.values()]
-    specs = list(
-        order_history(ctx.rng("orders"), buyers=buyers, items=items, now=ctx.now, history_days=ctx.spec.history_days)
+    history = _History(
+        ctx=ctx,
+        shoppers=shoppers,
+        skus=skus,
+        shipping=checkout_selectors.shipping_table(),
+        trades=ctx.rng("trades"),
+        reviews=ctx.rng("reviews"),
     )
-    shipping = checkout_selectors.shipping_table()
-    rows: list[order_services.HistoricOrder] = []
-    trades = ctx.rng("trades")
-    for spec in specs:
-        shopper = shoppers[spec.user_id]
+    orders_rng = ctx.rng("orders")
+    with ctx.bar(total=len(buyers), label="orders (buyers)") as bar:
+        for start in range(0, len(buyers), BUYERS_PER_CHUNK):
+            chunk = buyers[start : start + BUYERS_PER_CHUNK]
+            specs = order_history(
+                orders_rng, buyers=chunk, items=items, now=ctx.now, history_days=ctx.spec.history_days
+            )
+            history.load([history.row(spec) for spec in specs])
+            bar.update(len(chunk))
+    catalog_services.products_sales_set(
+        {product_id: history.sold.get(product_id, 0) for product_id in _all_products(listed)}
+    )
+
+
+@dataclass
+class _History:
+    """Turns order specs into stored orders, payments, refunds, held stock and reviews, chunk by chunk."""
+
+    ctx: DemoContext
+    shoppers: dict[int, customer_selectors.ShopperFacts]
+    skus: dict[int, catalog_selectors.SaleSku]
+    shipping: ShippingTable
+    trades: random.Random
+    reviews: random.Random
+    sold: Counter[int] = field(default_factory=Counter)
+
+    def row(self, spec: OrderSpec) -> order_services.HistoricOrder:
+        skus = self.skus
+        shopper = self.shoppers[spec.user_id]
         province = province_named(shopper.province)
         region = province.region.value if province else None
         lines = [
@@ -108,60 +140,54 @@ def orders_step(ctx: DemoContext) -> None:
             )
             for sku_id, _quantity in spec.lines
         }
-        times = _timeline(ctx, spec)
-        rows.append(
-            order_services.HistoricOrder(
-                customer_id=spec.user_id,
-                priced=price_cart(lines, shipping=shipping, region=region),
-                facts=facts,
-                ship_to=order_services.ShipTo(
-                    recipient=shopper.recipient,
-                    mobile=shopper.mobile,
-                    province=shopper.province,
-                    city=shopper.city,
-                    district=shopper.district,
-                    detail=shopper.detail,
-                    region=region or "",
-                ),
-                placed_at=spec.placed_at,
-                status=spec.status,
-                channel=shopper.channel,
-                trade_no=f"{spec.placed_at:%Y%m%d}22001{trades.randrange(10**15):015d}",
-                **times,
-            )
+        return order_services.HistoricOrder(
+            customer_id=spec.user_id,
+            priced=price_cart(lines, shipping=self.shipping, region=region),
+            facts=facts,
+            ship_to=order_services.ShipTo(
+                recipient=shopper.recipient,
+                mobile=shopper.mobile,
+                province=shopper.province,
+                city=shopper.city,
+                district=shopper.district,
+                detail=shopper.detail,
+                region=region or "",
+            ),
+            placed_at=spec.placed_at,
+            status=spec.status,
+            channel=shopper.channel,
+            trade_no=f"{spec.placed_at:%Y%m%d}22001{self.trades.randrange(10**15):015d}",
+            **_timeline(self.ctx, spec),
         )
-    loaded: list[order_services.LoadedOrder] = []
-    with ctx.bar(total=len(rows), label="orders") as bar:
+
+    def load(self, rows: list[order_services.HistoricOrder]) -> None:
+        loaded: list[order_services.LoadedOrder] = []
         for start in range(0, len(rows), BATCH):
-            batch = rows[start : start + BATCH]
-            loaded += order_services.orders_bulk_load(batch)
-            bar.update(len(batch))
-    payment_services.payments_bulk_record(
-        [
-            payment_services.PaidRecord(
-                reference=order.reference,
-                amount_fen=order.total_fen,
-                paid_at=order.paid_at,
-                trade_no=row.trade_no,
-                customer_id=order.customer_id,
-                subject=f"订单 {order.number}",
-                refunded_at=order.closed_at,
-            )
-            for order, row in zip(loaded, rows, strict=True)
-            if order.paid_at is not None and order.total_fen > 0
-        ]
-    )
-    order_services.order_refunds_bulk_record(loaded)
-    _hold_stock(ctx, loaded, rows)
-    _reviews(ctx, loaded, shoppers)
-    sold: Counter[int] = Counter()
-    for order in loaded:
-        if order.status in SOLD:
-            for line in order.lines:
-                sold[line.product_id] += line.quantity
-    catalog_services.products_sales_set({product_id: sold.get(product_id, 0) for product_id in _all_products(listed)})
-    ctx.counts["orders"] += len(loaded)
-    ctx.counts["order_lines"] += sum(len(order.lines) for order in loaded)
+            loaded += order_services.orders_bulk_load(rows[start : start + BATCH])
+        payment_services.payments_bulk_record(
+            [
+                payment_services.PaidRecord(
+                    reference=order.reference,
+                    amount_fen=order.total_fen,
+                    paid_at=order.paid_at,
+                    trade_no=row.trade_no,
+                    customer_id=order.customer_id,
+                    subject=f"订单 {order.number}",
+                    refunded_at=order.closed_at,
+                )
+                for order, row in zip(loaded, rows, strict=True)
+                if order.paid_at is not None and order.total_fen > 0
+            ]
+        )
+        order_services.order_refunds_bulk_record(loaded)
+        _hold_stock(self.ctx, loaded, rows)
+        _reviews(self.ctx, loaded, self.shoppers, self.reviews)
+        for order in loaded:
+            if order.status in SOLD:
+                for line in order.lines:
+                    self.sold[line.product_id] += line.quantity
+        self.ctx.counts["orders"] += len(loaded)
+        self.ctx.counts["order_lines"] += sum(len(order.lines) for order in loaded)
 
 
 def _all_products(listed: list[tuple[catalog_selectors.SaleSku, int]]) -> set[int]:
@@ -204,8 +230,8 @@ def _reviews(
     ctx: DemoContext,
     loaded: list[order_services.LoadedOrder],
     shoppers: dict[int, customer_selectors.ShopperFacts],
+    rng: random.Random,
 ) -> None:
-    rng = ctx.rng("reviews")
     past: list[catalog_services.PastReview] = []
     for order in loaded:
         if order.delivered_at is None or order.closed_at is not None:

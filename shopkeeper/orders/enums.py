@@ -57,4 +57,6 @@ EVENT_LABELS = {
     "late_payment": _("Paid after cancellation"),
     "hold": _("Held from shipping"),
     "release": _("Released for shipping"),
+    "deposit_paid": _("Deposit paid"),  # presale orders
+    "deposit_forfeited": _("Deposit kept (balance not paid)"),
 }

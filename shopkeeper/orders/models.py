@@ -53,6 +53,15 @@ class Order(models.Model):
     priority = models.BooleanField(_("priority"), default=False)
     fulfilment_hold = models.CharField(_("held because"), max_length=40, blank=True)
     dispatch_deadline = models.DateTimeField(_("dispatch by"), null=True, blank=True)
+    # Deposit presale (定金膨胀, kind "presale"): the deposit is paid first and counts as
+    # `deposit_value_fen` (its value - deposit is the order's discount); the balance
+    # (total - deposit) may be paid from balance_due_from until balance_due_until.
+    deposit_fen = models.BigIntegerField(_("deposit (fen)"), default=0)
+    deposit_value_fen = models.BigIntegerField(_("deposit value (fen)"), default=0)
+    deposit_paid_at = models.DateTimeField(_("deposit paid at"), null=True, blank=True)
+    deposit_forfeited_at = models.DateTimeField(_("deposit forfeited at"), null=True, blank=True)
+    balance_due_from = models.DateTimeField(_("balance due from"), null=True, blank=True)
+    balance_due_until = models.DateTimeField(_("balance due until"), null=True, blank=True)
 
     class Meta:
         ordering = ["-placed_at", "-id"]
@@ -87,6 +96,11 @@ class Order(models.Model):
     @property
     def reference(self) -> str:
         return f"order:{self.number}"
+
+    @property
+    def balance_fen(self) -> int:
+        """A presale order's balance: what is left to pay once the deposit is in."""
+        return self.total_fen - self.deposit_fen if self.deposit_fen else self.total_fen
 
 
 class OrderLine(models.Model):

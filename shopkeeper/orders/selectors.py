@@ -152,3 +152,89 @@ def pending_refund_by_line(refunds: Iterable[OrderRefund]) -> dict[int, int]:
             for part in refund.lines:
                 pending[int(part["line_id"])] = pending.get(int(part["line_id"]), 0) + int(part["amount_fen"])
     return pending
+
+
+# --- fulfilment reads ---
+
+
+def order_for_fulfilment(*, order_id: int) -> Order | None:
+    """The order with its lines, to open shipments from (one query for each)."""
+    return Order.objects.filter(pk=order_id).prefetch_related("lines").first()
+
+
+def orders_for_fulfilment(*, statuses: Iterable[str], after_id: int = 0, limit: int = 2000) -> list[Order]:
+    """A batch of orders in these statuses with their lines, in id order after `after_id` (the
+    demo opens their shipments batch by batch)."""
+    queryset = Order.objects.filter(status__in=list(statuses), pk__gt=after_id).prefetch_related("lines")
+    return list(queryset.order_by("pk")[:limit])
+
+
+def order_timeline_times(*, order_ids: Iterable[int], kinds: Iterable[str]) -> dict[tuple[int, str], datetime]:
+    """When each order first took each step of its timeline (e.g. "ship", "deliver")."""
+    rows = (
+        OrderEvent.objects.filter(order_id__in=list(order_ids), kind__in=list(kinds))
+        .order_by("order_id", "kind", "created_at")
+        .values_list("order_id", "kind", "created_at")
+    )
+    found: dict[tuple[int, str], datetime] = {}
+    for order_id, kind, created_at in rows:
+        found.setdefault((order_id, kind), created_at)
+    return found
+
+
+# --- coupons reads ---
+
+
+def customer_has_paid_order(*, customer_id: int) -> bool:
+    """Whether the customer ever paid for an order (a first-order coupon is for those who never did)."""
+    return Order.objects.filter(customer_id=customer_id, paid_at__isnull=False).exists()
+
+
+# --- promotions reads ---
+
+
+def order_line_ids(order_id: int) -> dict[int, int]:
+    """The order's line ids by position (the index of the line in the priced cart it came from)."""
+    return dict(OrderLine.objects.filter(order_id=order_id).values_list("position", "pk"))
+
+
+@dataclass(frozen=True)
+class PastLine:
+    sku_id: int
+    sku_code: str
+    title: str
+    unit_price_fen: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class PastOrder:
+    order_id: int
+    placed_at: datetime
+    region: str
+    lines: tuple[PastLine, ...]
+
+
+def past_orders(*, since: datetime, until: datetime, limit: int = 50_000) -> list[PastOrder]:
+    """Orders placed in a period (cancelled ones too: they were carts) with their lines at list
+    price, for replaying through proposed promotions (two queries, batched)."""
+    heads = list(
+        Order.objects.filter(placed_at__gte=since, placed_at__lt=until)
+        .order_by("placed_at", "pk")
+        .values_list("pk", "placed_at", "region")[:limit]
+    )
+    lines: dict[int, list[PastLine]] = {}
+    ids = [pk for pk, _placed, _region in heads]
+    for start in range(0, len(ids), 5000):
+        rows = (
+            OrderLine.objects.filter(order_id__in=ids[start : start + 5000], sku_id__isnull=False, unit_price_fen__gt=0)
+            .order_by("order_id", "position")
+            .values_list("order_id", "sku_id", "sku_code", "title", "unit_price_fen", "quantity")
+        )
+        for order_id, sku_id, code, title, price, quantity in rows:
+            lines.setdefault(order_id, []).append(PastLine(sku_id, code, title, price, quantity))
+    return [
+        PastOrder(order_id=pk, placed_at=placed, region=region, lines=tuple(lines[pk]))
+        for pk, placed, region in heads
+        if pk in lines
+    ]

@@ -27,6 +27,7 @@ from shopkeeper.core.errors import ValidationFailed
 from shopkeeper.core.models import User
 from shopkeeper.core.services import ActorContext, audit_record
 from shopkeeper.inventory import services as stock
+from shopkeeper.orders.domain.deposits import DepositState, PresalePayment, deposit_refundable, payment_kind
 from shopkeeper.orders.domain.numbers import order_number, order_reference
 from shopkeeper.orders.domain.states import Action, IllegalTransition, Status, next_status
 from shopkeeper.orders.enums import InvoiceKind, OrderKind, OrderStatus, RefundStatus
@@ -215,12 +216,16 @@ def order_cancel(*, order: Order, actor: ActorContext, reason: str) -> Order:
     if not reason:
         raise ValidationFailed(_("Say why the order is cancelled."), details={"reason": "required"})
     with transaction.atomic():
+        if order.kind == OrderKind.PRESALE:  # its deposit may go back: payment rows first, as refunds lock
+            payments.payments_lock(reference=order.reference)
         locked = _locked(order.pk)
         _move(locked, Action.CANCEL, actor=actor, note=reason)
         locked.cancelled_at = timezone.now()
         locked.cancel_reason = reason[:200]
         locked.save(update_fields=["status", "cancelled_at", "cancel_reason"])
         released = stock.stock_release(reference=locked.reference, actor=actor, reason=reason)
+        if locked.kind == OrderKind.PRESALE and locked.deposit_paid_at is not None:
+            _presale_deposit_on_cancel(locked, actor=actor, reason=reason)
         events.publish(
             OrderCancelled(
                 order_id=locked.pk,
@@ -257,7 +262,10 @@ def orders_cancel_overdue(*, now: datetime | None = None, limit: int = 500) -> i
                 order = _locked(order_id)
                 if order.status != OrderStatus.PENDING_PAYMENT or order.pay_deadline > now:
                     continue  # paid or cancelled meanwhile
-                order_cancel(order=order, actor=actor, reason=_("Not paid in time"))
+                reason = _("Not paid in time")
+                if order.kind == OrderKind.PRESALE and order.deposit_paid_at is not None:
+                    reason = _("Balance not paid by the end of the balance window")
+                order_cancel(order=order, actor=actor, reason=reason)
                 cancelled += 1
         except OrderStateError:
             continue
@@ -297,10 +305,13 @@ def order_pay_start(*, order: Order, return_url: str) -> str:
         raise OrderStateError(_("This order is not waiting for payment."), details={"status": order.status})
     if order.pay_deadline <= timezone.now():
         raise OrderStateError(_("The time to pay this order has run out."), details={"status": order.status})
+    amount, subject = order.total, _("Order %(number)s") % {"number": order.number}
+    if order.kind == OrderKind.PRESALE and order.deposit_fen:
+        amount, subject = _presale_amount_due(order)
     started = payments.payment_start(
         reference=order.reference,
-        amount=order.total,
-        subject=_("Order %(number)s") % {"number": order.number},
+        amount=amount,
+        subject=subject,
         customer_id=order.customer_id,
         return_url=return_url,
     )
@@ -330,34 +341,11 @@ def on_payment_succeeded(event: PaymentSucceeded) -> None:
         return
     actor = ActorContext.system()
     order = _locked(order_id)
-    if order.status == OrderStatus.PENDING_PAYMENT and event.amount_fen == order.total_fen:
-        _move(order, Action.PAY, actor=actor, note=f"{event.gateway} {event.trade_no}", trade_no=event.trade_no)
-        order.paid_fen = event.amount_fen
-        order.paid_at = event.paid_at
-        allocated = stock.reservations_for(order.reference)
-        _move(
-            order,
-            Action.ALLOCATE,
-            actor=actor,
-            note=", ".join(sorted({a.warehouse_name for a in allocated})),
-            allocation=[{"sku_id": a.sku_id, "warehouse": a.warehouse_code, "quantity": a.quantity} for a in allocated],
-        )
-        order.save(update_fields=["status", "paid_fen", "paid_at"])
-        sold: dict[int, int] = {}
-        for line in order.lines.all():
-            sold[line.product_id] = sold.get(line.product_id, 0) + line.quantity
-        catalog.products_sales_add(sold)  # "N sold" counts paid units
-        events.publish(
-            OrderPaid(
-                order_id=order.pk,
-                number=order.number,
-                reference=order.reference,
-                kind=order.kind,
-                paid_at=event.paid_at,
-                priority=order.priority,
-                held=bool(order.fulfilment_hold),
-            )
-        )
+    presale = order.kind == OrderKind.PRESALE and order.deposit_fen > 0
+    if presale and order.status == OrderStatus.PENDING_PAYMENT and _presale_payment_apply(order, event, actor=actor):
+        return  # presale orders only: the deposit or the balance (see the presale section below)
+    if not presale and order.status == OrderStatus.PENDING_PAYMENT and event.amount_fen == order.total_fen:
+        _pay_and_allocate(order, event, actor=actor, paid_fen=event.amount_fen)
         return
     if order.status in (OrderStatus.CANCELLED, OrderStatus.PENDING_PAYMENT):
         # Paid after the order was given up (or for a wrong amount): the money goes back.
@@ -375,6 +363,197 @@ def on_payment_succeeded(event: PaymentSucceeded) -> None:
         )
         return
     logger.info("payment %s for order %s in status %s: nothing to do", event.payment_id, number, order.status)
+
+
+def _pay_and_allocate(order: Order, event: PaymentSucceeded, *, actor: ActorContext, paid_fen: int) -> None:
+    """The locked order's money is all in: paid, allocated to its reserved warehouses, announced."""
+    _move(order, Action.PAY, actor=actor, note=f"{event.gateway} {event.trade_no}", trade_no=event.trade_no)
+    order.paid_fen = paid_fen
+    order.paid_at = event.paid_at
+    allocated = stock.reservations_for(order.reference)
+    _move(
+        order,
+        Action.ALLOCATE,
+        actor=actor,
+        note=", ".join(sorted({a.warehouse_name for a in allocated})),
+        allocation=[{"sku_id": a.sku_id, "warehouse": a.warehouse_code, "quantity": a.quantity} for a in allocated],
+    )
+    order.save(update_fields=["status", "paid_fen", "paid_at", "fulfilment_hold"])
+    sold: dict[int, int] = {}
+    for line in order.lines.all():
+        sold[line.product_id] = sold.get(line.product_id, 0) + line.quantity
+    catalog.products_sales_add(sold)  # "N sold" counts paid units
+    events.publish(
+        OrderPaid(
+            order_id=order.pk,
+            number=order.number,
+            reference=order.reference,
+            kind=order.kind,
+            paid_at=event.paid_at,
+            priority=order.priority,
+            held=bool(order.fulfilment_hold),
+        )
+    )
+
+
+# --- presale orders (定金膨胀): two payments on one order -----------------------------------------
+# Both payments use the order's own reference, so the payments app sees all the order's money
+# in one place and refunds (never more than was paid) stay exact. The deposit leaves the order
+# waiting for payment, with paid_fen = deposit and pay_deadline = the balance window's end (so
+# the 30-minute timeout does not cancel it); the balance pays it like any other order.
+
+
+def order_presale_setup(
+    *,
+    order_id: int,
+    deposit: Money,
+    deposit_value: Money,
+    balance_from: datetime,
+    balance_until: datetime,
+    explanation: Sequence[str],
+) -> Order:
+    """Turn an order just placed by `checkout_buy_now` (kind presale, at the final price) into a
+    deposit presale order: the expansion (value − deposit, per unit) becomes its discount, so
+    total = deposit + balance. In the caller's transaction; a second call changes nothing."""
+    if deposit.fen <= 0 or deposit_value < deposit or balance_until <= balance_from:
+        raise ValidationFailed(_("These presale terms are not valid."), details={"deposit": deposit.fen})
+    with transaction.atomic(savepoint=False):
+        order = _locked(order_id)
+        if order.deposit_fen:
+            return order  # the same order asked for again (idempotency key)
+        line = order.lines.select_for_update().get()  # a presale order is one SKU
+        per_unit = deposit_value - deposit
+        expansion = per_unit * line.quantity
+        if expansion.fen > line.total_fen:
+            raise ValidationFailed(
+                _("These presale terms are not valid."), details={"deposit_value": deposit_value.fen}
+            )
+        line.discount_fen += expansion.fen
+        line.total_fen -= expansion.fen
+        line.explanation = [*line.explanation, *explanation]
+        line.save(update_fields=["discount_fen", "total_fen", "explanation"])
+        order.discount_fen += expansion.fen
+        order.total_fen -= expansion.fen
+        order.deposit_fen = (deposit * line.quantity).fen
+        order.deposit_value_fen = (deposit_value * line.quantity).fen
+        order.balance_due_from = balance_from
+        order.balance_due_until = balance_until
+        order.explanation = [*order.explanation, *explanation]
+        order.events.filter(kind="placed").update(note=str(order.total))  # the total after the expansion
+        order.save(
+            update_fields=[
+                "discount_fen",
+                "total_fen",
+                "deposit_fen",
+                "deposit_value_fen",
+                "balance_due_from",
+                "balance_due_until",
+                "explanation",
+            ]
+        )
+    return order
+
+
+def _presale_amount_due(order: Order) -> tuple[Money, str]:
+    """What the customer pays next on a presale order: the deposit, or the balance in its window."""
+    if order.deposit_paid_at is None:
+        return Money(order.deposit_fen), _("Deposit for order %(number)s") % {"number": order.number}
+    assert order.balance_due_from is not None  # set with the deposit
+    if timezone.now() < order.balance_due_from:
+        raise OrderStateError(
+            _("The balance can be paid from %(when)s.")
+            % {"when": timezone.localtime(order.balance_due_from).strftime("%Y-%m-%d %H:%M")},
+            details={"status": order.status, "balance_due_from": order.balance_due_from.isoformat()},
+        )
+    return Money(order.total_fen - order.paid_fen), _("Balance for order %(number)s") % {"number": order.number}
+
+
+def _presale_payment_apply(order: Order, event: PaymentSucceeded, *, actor: ActorContext) -> bool:
+    """Book the deposit or the balance of a locked, unpaid presale order; False: neither (the
+    caller sends the money back)."""
+    assert order.balance_due_from is not None
+    assert order.balance_due_until is not None
+    state = DepositState(
+        total_fen=order.total_fen,
+        deposit_fen=order.deposit_fen,
+        paid_fen=order.paid_fen,
+        deposit_paid=order.deposit_paid_at is not None,
+        balance_from=order.balance_due_from,
+        balance_until=order.balance_due_until,
+    )
+    kind = payment_kind(state, amount_fen=event.amount_fen, at=max(event.paid_at, timezone.now()))
+    if kind is PresalePayment.DEPOSIT:
+        order.paid_fen = event.amount_fen
+        order.deposit_paid_at = event.paid_at
+        order.pay_deadline = order.balance_due_until  # the balance window, not the 30-minute timeout
+        order.save(update_fields=["paid_fen", "deposit_paid_at", "pay_deadline"])
+        _event(
+            order,
+            kind="deposit_paid",
+            actor=actor,
+            note=f"{Money(event.amount_fen)} {event.gateway} {event.trade_no}",
+            trade_no=event.trade_no,
+        )
+        return True
+    if kind is PresalePayment.BALANCE:
+        if order.fulfilment_hold:  # "balance unpaid": shipped as soon as it is paid
+            order.fulfilment_hold = ""
+            _event(order, kind="release", actor=actor)
+        _pay_and_allocate(order, event, actor=actor, paid_fen=order.paid_fen + event.amount_fen)
+        return True
+    return False
+
+
+def _presale_deposit_on_cancel(order: Order, *, actor: ActorContext, reason: str) -> None:
+    """A presale order with its deposit paid was just cancelled (locked, in the cancel's
+    transaction): the deposit goes back, or is kept once the balance window has closed."""
+    assert order.balance_due_until is not None
+    by_shop = actor.user is not None and actor.user.pk != order.customer_id
+    kept = order.deposit_fen  # only the deposit is held: any other payment went back on arrival
+    now = timezone.now()
+    if deposit_refundable(by_shop=by_shop, now=now, balance_until=order.balance_due_until):
+        _presale_deposit_refund(order, actor=actor, reason=reason, amount_fen=kept)
+        return
+    order.deposit_forfeited_at = now
+    order.save(update_fields=["deposit_forfeited_at"])
+    _event(order, kind="deposit_forfeited", actor=actor, note=str(Money(kept)))
+
+
+def _presale_deposit_refund(order: Order, *, actor: ActorContext, reason: str, amount_fen: int) -> None:
+    line = order.lines.get()
+    _refund_create(
+        order=order,
+        request_key=f"{order.reference}:deposit-refund",
+        lines=[{"line_id": line.pk, "amount_fen": amount_fen}],
+        amount=Money(amount_fen),
+        reason=reason,
+        actor=actor,
+    )
+
+
+def order_presale_deposit_refund(*, order: Order, reason: str, actor: ActorContext) -> Order:
+    """The shop gives back a deposit it kept (the balance window closed unpaid): its own call."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed(_("Say why the money goes back."), details={"reason": "required"})
+    with transaction.atomic():
+        payments.payments_lock(reference=order.reference)
+        locked = _locked(order.pk)
+        if locked.deposit_forfeited_at is None:
+            raise OrderStateError(
+                _("Only a kept presale deposit can be given back this way."), details={"status": locked.status}
+            )
+        amount = locked.deposit_fen
+        locked.deposit_forfeited_at = None
+        locked.save(update_fields=["deposit_forfeited_at"])
+        _presale_deposit_refund(locked, actor=actor, reason=reason, amount_fen=amount)
+        audit_record(
+            actor=actor,
+            action="order.presale_deposit_refund",
+            target=locked,
+            after={"amount_fen": amount, "reason": reason},
+        )
+    return locked
 
 
 # --- refunds ---------------------------------------------------------------------------------
@@ -750,8 +929,52 @@ __all__ = [
     "order_find_by_key",
     "order_pay_start",
     "order_place",
+    "order_presale_deposit_refund",
+    "order_presale_setup",
     "order_refund",
     "order_refunds_bulk_record",
     "orders_bulk_load",
     "orders_cancel_overdue",
 ]
+
+
+# --- fulfilment moves ---
+# Called by fulfilment (shipments are its rows): the order is locked before the shipments and
+# the stock they ship, as everywhere (payment rows → order → stock rows).
+
+
+def order_fulfilment_lock(*, order_id: int) -> Order:
+    """Lock the order row first, before fulfilment locks its shipments and stock."""
+    return _locked(order_id)
+
+
+def order_dispatch_deadline_set(*, order_id: int, deadline: datetime) -> Order:
+    """When the order must leave the warehouse (set by fulfilment as it opens the shipments)."""
+    with transaction.atomic():
+        order = _locked(order_id)
+        if order.dispatch_deadline != deadline:
+            order.dispatch_deadline = deadline
+            order.save(update_fields=["dispatch_deadline"])
+    return order
+
+
+def order_ship(*, order_id: int, actor: ActorContext, note: str = "") -> Order:
+    """allocated → shipped: the order's last shipment left the warehouse. Idempotent."""
+    with transaction.atomic():
+        order = _locked(order_id)
+        if order.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED):
+            return order
+        _move(order, Action.SHIP, actor=actor, note=note)
+        order.save(update_fields=["status"])
+    return order
+
+
+def order_deliver(*, order_id: int, actor: ActorContext, note: str = "") -> Order:
+    """shipped → delivered: every shipment of the order reached the customer. Idempotent."""
+    with transaction.atomic():
+        order = _locked(order_id)
+        if order.status in (OrderStatus.DELIVERED, OrderStatus.COMPLETED):
+            return order
+        _move(order, Action.DELIVER, actor=actor, note=note)
+        order.save(update_fields=["status"])
+    return order

@@ -29,16 +29,42 @@ ProductPanel = Callable[[HttpRequest, Any], "Panel | None"]  # (request, the cat
 
 ORDER_PANELS: list[OrderPanel] = []
 # --- fulfillment order panels (shipments, tracking, confirm receipt) ---
+from shopkeeper.storefront.views_fulfillment import shipments_panel  # noqa: E402
+
+ORDER_PANELS.append(shipments_panel)
 # --- aftersales order panels (apply, applications) ---
+from shopkeeper.storefront.views_aftersales import order_panel as aftersales_panel  # noqa: E402
+
+ORDER_PANELS.append(aftersales_panel)
 # --- presale order panels (deposit, balance) ---
+from shopkeeper.storefront.views_presale import presale_order_panel  # noqa: E402
+
+ORDER_PANELS.append(presale_order_panel)
 # --- group buy and lottery order panels ---
+from shopkeeper.storefront import views_groupbuy, views_lottery  # noqa: E402
+
+ORDER_PANELS.append(views_groupbuy.order_panel)
+ORDER_PANELS.append(views_lottery.order_panel)
 
 PRODUCT_PANELS: list[ProductPanel] = []
 # --- promotions product panels (badges) ---
+from shopkeeper.storefront.views_promotions import promotion_badges_panel  # noqa: E402
+
+PRODUCT_PANELS.append(promotion_badges_panel)
 # --- coupons product panels (claimable coupons) ---
+from shopkeeper.storefront.views_coupons import coupon_product_panel  # noqa: E402
+
+PRODUCT_PANELS.append(coupon_product_panel)
 # --- flash sale product panels (countdown, grab) ---
+from shopkeeper.storefront.views_flash import flash_panel  # noqa: E402
+
+PRODUCT_PANELS.append(flash_panel)
 # --- presale product panels ---
+from shopkeeper.storefront.views_presale import presale_product_panel  # noqa: E402
+
+PRODUCT_PANELS.append(presale_product_panel)
 # --- group buy product panels ---
+PRODUCT_PANELS.append(views_groupbuy.product_panel)
 
 
 def order_panels(request: HttpRequest, order: orders.Order) -> list[Panel]:

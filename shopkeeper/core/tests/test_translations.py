@@ -24,9 +24,7 @@ PACKAGE_DIR = Path(__file__).resolve().parents[2]
 PO_PATH = PACKAGE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 # Each app keeps the messages of its own pages in <app>/locale/ (so teams do not edit one file at once).
 APP_PO_PATHS = sorted(
-    path
-    for path in PACKAGE_DIR.glob("*/**/locale/zh_Hans/LC_MESSAGES/django.po")
-    if "node_modules" not in path.parts
+    path for path in PACKAGE_DIR.glob("*/**/locale/zh_Hans/LC_MESSAGES/django.po") if "node_modules" not in path.parts
 )
 ALL_PO_PATHS = [PO_PATH, *APP_PO_PATHS]
 

@@ -13,6 +13,7 @@ import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import accumulate
 
 # How many orders a customer places over the history (weights): repeat buyers are the minority.
 ORDERS_PER_CUSTOMER: tuple[tuple[int, int], ...] = ((0, 18), (1, 45), (2, 18), (3, 9), (4, 5), (6, 3), (9, 2))
@@ -84,7 +85,8 @@ def order_history(
     """Orders for these buyers between their registration and now, oldest first per buyer."""
     if not items:
         return
-    weights = [item.popularity for item in items]
+    # Cumulative weights once: `choices(weights=…)` would sum every item's weight on each pick.
+    cumulative = list(accumulate(item.popularity for item in items))
     start = now - timedelta(days=history_days)
     for buyer in buyers:
         count = _pick(rng, ORDERS_PER_CUSTOMER)
@@ -107,7 +109,7 @@ def order_history(
                 continue
             picked: dict[int, int] = {}
             for _ in range(_pick(rng, LINES_PER_ORDER)):
-                item = rng.choices(items, weights=weights)[0]
+                item = rng.choices(items, cum_weights=cumulative)[0]
                 picked[item.sku_id] = picked.get(item.sku_id, 0) + (1 if rng.random() < 0.85 else 2)
             yield OrderSpec(
                 user_id=buyer.user_id,

@@ -23,5 +23,5 @@ class ScaleSpec:
 SCALES: dict[Scale, ScaleSpec] = {
     Scale.SMALL: ScaleSpec(extra_staff_per_role=1, history_days=180, products=320, customers=600),
     Scale.MEDIUM: ScaleSpec(extra_staff_per_role=3, history_days=180, products=3000, customers=6000),
-    Scale.LARGE: ScaleSpec(extra_staff_per_role=8, history_days=180, products=20000, customers=100_000),
+    Scale.LARGE: ScaleSpec(extra_staff_per_role=8, history_days=180, products=20000, customers=640_000),
 }
