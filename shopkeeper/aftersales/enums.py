@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shopkeeper.aftersales.domain.rules import RuleStage, Stage
 from shopkeeper.aftersales.domain.states import Kind, Status
@@ -44,14 +45,14 @@ class AfterSalesReason(models.TextChoices):
 class OrderStage(models.TextChoices):
     BEFORE_SHIPMENT = Stage.BEFORE_SHIPMENT.value, _("Not shipped")
     IN_TRANSIT = Stage.IN_TRANSIT.value, _("Shipped, not received")
-    DELIVERED = Stage.DELIVERED.value, _("Received")
+    DELIVERED = Stage.DELIVERED.value, pgettext_lazy("after-sales", "Received")
 
 
 class RuleStageChoice(models.TextChoices):
     ANY = RuleStage.ANY.value, _("Any stage")
     BEFORE_SHIPMENT = RuleStage.BEFORE_SHIPMENT.value, _("Not shipped")
     IN_TRANSIT = RuleStage.IN_TRANSIT.value, _("Shipped, not received")
-    DELIVERED = RuleStage.DELIVERED.value, _("Received")
+    DELIVERED = RuleStage.DELIVERED.value, pgettext_lazy("after-sales", "Received")
 
 
 class Inspection(models.TextChoices):
@@ -66,7 +67,7 @@ class ServiceItemStatus(models.TextChoices):
 
 # What each kind of timeline entry is called (ApplicationEvent.kind).
 EVENT_LABELS = {
-    "applied": _("Applied"),
+    "applied": pgettext_lazy("after-sales", "Applied"),
     "auto_approve": _("Approved automatically"),
     "approve": _("Approved"),
     "refuse": _("Refused"),

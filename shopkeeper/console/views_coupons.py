@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -57,7 +58,8 @@ def _validity_text(template: Any) -> str:
     if template.validity_kind == ValidityKind.AFTER_CLAIM:
         return _("%(days)s days after claiming") % {"days": template.valid_days}
     if template.valid_from and template.valid_until:
-        return f"{template.valid_from:%Y-%m-%d %H:%M} – {template.valid_until:%Y-%m-%d %H:%M}"
+        valid_from, valid_until = timezone.localtime(template.valid_from), timezone.localtime(template.valid_until)
+        return f"{valid_from:%Y-%m-%d %H:%M} – {valid_until:%Y-%m-%d %H:%M}"
     return ""
 
 

@@ -28,6 +28,7 @@ from shopkeeper.core.services import ActorContext
 from shopkeeper.orders import selectors as order_reads
 from shopkeeper.orders import services as orders
 from shopkeeper.promotions.presale import selectors, services
+from shopkeeper.promotions.presale.enums import PresalePhase
 
 
 def _actor(request: HttpRequest) -> ActorContext:
@@ -54,6 +55,7 @@ def presale_list(request: HttpRequest) -> HttpResponse:
         {
             "presale": p,
             "phase": selectors.presale_phase(p),
+            "phase_label": PresalePhase(selectors.presale_phase(p).value).label,
             "unit_price": selectors.presale_unit_price(p),
             "counters": counters[p.pk],
         }
@@ -145,6 +147,7 @@ def presale_detail(request: HttpRequest, presale_id: int) -> HttpResponse:
     context = {
         "presale": presale,
         "phase": selectors.presale_phase(presale),
+        "phase_label": PresalePhase(selectors.presale_phase(presale).value).label,
         "unit_price": selectors.presale_unit_price(presale),
         "balance": Money(presale.final_price_fen - presale.deposit_value_fen),
         "counters": _counter_rows(counters),

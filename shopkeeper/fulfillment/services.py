@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
+from django.apps.registry import Apps
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -349,6 +350,32 @@ def shipment_pack(*, shipment_id: int, actor: ActorContext) -> Shipment:
 
 
 # --- ship and deliver -----------------------------------------------------------------------
+
+
+# The common carriers and their tracking-number formats, seeded by migration and editable after.
+DEFAULT_CARRIERS = (
+    ("SF", "顺丰速运", r"^SF\d{12}$"),
+    ("ZTO", "中通快递", r"^\d{12,15}$"),
+    ("YTO", "圆通速递", r"^YT\d{13}$"),
+    ("JD", "京东物流", r"^JD[A-Z0-9]{13}$"),
+    ("EMS", "中国邮政 EMS", r"^[A-Z]{2}\d{9}CN$"),
+)
+
+
+def carriers_seed(apps: Apps | None = None) -> int:
+    """Add the default carriers that are missing (a fresh database, or one flushed by tests).
+
+    Called by the data migration with its historical models (`apps`); leaves existing rows as staff
+    edited them. Answers how many were added.
+    """
+    model = apps.get_model("fulfillment", "Carrier") if apps is not None else Carrier
+    added = 0
+    for position, (code, name, pattern) in enumerate(DEFAULT_CARRIERS):
+        _row, created = model.objects.get_or_create(
+            code=code, defaults={"name": name, "tracking_pattern": pattern, "position": position}
+        )
+        added += created
+    return added
 
 
 def carrier_check_tracking(carrier: Carrier, tracking_no: str) -> str:

@@ -16,6 +16,7 @@ from shopkeeper.core.enums import Role
 from shopkeeper.core.models import User
 from shopkeeper.core.services import role_groups_sync
 from shopkeeper.fulfillment.models import Shipment
+from shopkeeper.fulfillment.services import carriers_seed
 from shopkeeper.fulfillment.tests.conftest import pay, place, settle  # noqa: F401  (fixtures)
 from shopkeeper.orders.models import Order
 from shopkeeper.payments.tests.conftest import in_process_network  # noqa: F401  (fixture)
@@ -27,6 +28,7 @@ PASSWORD = "Browser-Test-2026!"
 def _warehouse_user() -> User:
     if Group.objects.filter(name__in=Role.values).count() != len(Role):
         role_groups_sync()
+    carriers_seed()  # seeded by migration; a transactional test before this one may have flushed them
     user = User.objects.create_user(username="warehouse", password=PASSWORD, display_name="仓库主管")
     user.groups.set([Group.objects.get(name=Role.WAREHOUSE.value)])
     return user

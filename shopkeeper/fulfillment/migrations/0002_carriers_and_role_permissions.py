@@ -7,21 +7,11 @@ from django.apps.registry import Apps
 from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
-CARRIERS = [
-    ("SF", "顺丰速运", r"^SF\d{12}$"),
-    ("ZTO", "中通快递", r"^\d{12,15}$"),
-    ("YTO", "圆通速递", r"^YT\d{13}$"),
-    ("JD", "京东物流", r"^JD[A-Z0-9]{13}$"),
-    ("EMS", "中国邮政 EMS", r"^[A-Z]{2}\d{9}CN$"),
-]
-
 
 def carriers(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    carrier = apps.get_model("fulfillment", "Carrier")
-    for position, (code, name, pattern) in enumerate(CARRIERS):
-        carrier.objects.get_or_create(
-            code=code, defaults={"name": name, "tracking_pattern": pattern, "position": position}
-        )
+    from shopkeeper.fulfillment.services import carriers_seed
+
+    carriers_seed(apps)
 
 
 def sync(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:

@@ -43,6 +43,7 @@ def _ship(shipment_id: int, number: str, barrier: threading.Barrier, results: li
 def test_two_packers_ship_one_parcel_one_wins_and_stock_is_deducted_once(
     shop: Shop, place: Callable[..., Order], pay: Callable[[Order], Order]
 ) -> None:
+    services.carriers_seed()  # seeded by migration; an earlier transactional test may have flushed them
     order = pay(place((shop.dress, 2), (shop.cup, 1)))
     [shipment] = selectors.order_shipments(order.pk)
     services.shipments_pick(shipment_ids=[shipment.pk], actor=SYSTEM)

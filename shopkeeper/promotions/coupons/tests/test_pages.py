@@ -238,3 +238,18 @@ def test_claiming_from_a_card_with_htmx_redraws_the_card(
     assert "剩余 2 张" in card
     again = client.post(f"/coupons/claim/{template.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert "您已领取过" in again
+
+
+def test_the_console_shows_a_fixed_validity_in_shop_time(
+    client: Client, make_template: Callable[..., CouponTemplate], operator: User
+) -> None:
+    """The claim window and a fixed validity are both shown in Asia/Shanghai, not UTC."""
+    valid_from = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1)
+    valid_until = valid_from + timedelta(days=8)
+    make_template(valid_from=valid_from, valid_until=valid_until)
+    client.force_login(operator)
+    page = client.get("/console/coupons/").content.decode()
+    local = f"{timezone.localtime(valid_from):%Y-%m-%d %H:%M} – {timezone.localtime(valid_until):%Y-%m-%d %H:%M}"
+    utc = f"{valid_from:%Y-%m-%d %H:%M} – {valid_until:%Y-%m-%d %H:%M}"
+    assert local in page
+    assert utc not in page

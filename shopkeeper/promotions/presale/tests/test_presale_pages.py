@@ -73,6 +73,8 @@ def test_the_campaign_operator_sets_up_and_pauses_a_presale_in_the_console(
     page = client.get(f"/console/presales/{presale.pk}/").content.decode()
     assert 'data-counter="deposits"' in page
     assert "¥149.00" in page
+    assert 'data-testid="presale-phase">定金期<' in page  # the phase by its name, not its code
+    assert 'data-testid="presale-edit">编辑<' in page
     assert client.post(f"/console/presales/{presale.pk}/status/", {"status": "paused"}).status_code == 302
     presale.refresh_from_db()
     assert presale.status == "paused"

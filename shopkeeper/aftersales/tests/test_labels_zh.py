@@ -1,0 +1,25 @@
+"""Words the project-wide catalogue translates differently (LOCALE_PATHS wins over app catalogues)
+carry a context, so the after-sales and fulfilment pages say what they mean in Chinese."""
+
+from __future__ import annotations
+
+from django.template import Context, Template
+from django.utils import translation
+
+from shopkeeper.aftersales.enums import EVENT_LABELS, OrderStage, RuleStageChoice
+
+
+def test_after_sales_labels_are_not_shadowed_by_the_project_catalogue() -> None:
+    with translation.override("zh-hans"):
+        assert str(EVENT_LABELS["applied"]) == "已申请"
+        assert str(OrderStage.DELIVERED.label) == "已收货"
+        assert str(RuleStageChoice.DELIVERED.label) == "已收货"
+
+
+def test_fulfilment_and_queue_headers_are_not_shadowed() -> None:
+    template = Template(
+        '{% load i18n %}{% translate "Warehouse" context "fulfilment" %}|'
+        '{% translate "Shipment" context "fulfilment" %}|{% translate "Applied" context "after-sales" %}'
+    )
+    with translation.override("zh-hans"):
+        assert template.render(Context()) == "仓库|包裹|已申请"
