@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shopkeeper.fulfillment.domain.states import ShipmentStatus as Status
 from shopkeeper.fulfillment.domain.tracking import TrackingKind as Kind
@@ -14,7 +15,7 @@ class ShipmentStatus(models.TextChoices):
     PICKED = Status.PICKED.value, _("Picked")
     PACKED = Status.PACKED.value, _("Packed")
     SHIPPED = Status.SHIPPED.value, _("Shipped")
-    DELIVERED = Status.DELIVERED.value, _("Delivered")
+    DELIVERED = Status.DELIVERED.value, pgettext_lazy("fulfilment", "Delivered")
     EXCEPTION = Status.EXCEPTION.value, _("Exception")
     CANCELLED = Status.CANCELLED.value, _("Cancelled")
 
@@ -28,7 +29,7 @@ class TrackingKind(models.TextChoices):
     COLLECTED = Kind.COLLECTED.value, _("Collected")
     IN_TRANSIT = Kind.IN_TRANSIT.value, _("In transit")
     OUT_FOR_DELIVERY = Kind.OUT_FOR_DELIVERY.value, _("Out for delivery")
-    DELIVERED = Kind.DELIVERED.value, _("Delivered")
+    DELIVERED = Kind.DELIVERED.value, pgettext_lazy("fulfilment", "Delivered")
     EXCEPTION = Kind.EXCEPTION.value, _("Exception")
 
 
@@ -40,6 +41,6 @@ class DeliveredBy(models.TextChoices):
 
 
 class PushStatus(models.TextChoices):
-    SCHEDULED = "scheduled", _("Scheduled")
+    SCHEDULED = "scheduled", pgettext_lazy("fulfilment", "Scheduled")
     DELIVERED = "delivered", _("Acknowledged")
     FAILED = "failed", _("Failed")

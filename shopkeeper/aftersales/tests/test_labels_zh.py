@@ -19,7 +19,17 @@ def test_after_sales_labels_are_not_shadowed_by_the_project_catalogue() -> None:
 def test_fulfilment_and_queue_headers_are_not_shadowed() -> None:
     template = Template(
         '{% load i18n %}{% translate "Warehouse" context "fulfilment" %}|'
-        '{% translate "Shipment" context "fulfilment" %}|{% translate "Applied" context "after-sales" %}'
+        '{% translate "Shipment" context "fulfilment" %}|{% translate "Applied" context "after-sales" %}|'
+        '{% translate "Timeline" context "after-sales" %}'
     )
     with translation.override("zh-hans"):
-        assert template.render(Context()) == "仓库|包裹|已申请"
+        assert template.render(Context()) == "仓库|包裹|已申请|进度"
+
+
+def test_shipment_delivered_reads_as_signed_for_like_the_warehouse_guide() -> None:
+    from shopkeeper.fulfillment.enums import PushStatus, ShipmentStatus, TrackingKind
+
+    with translation.override("zh-hans"):
+        assert str(ShipmentStatus.DELIVERED.label) == "已签收"
+        assert str(TrackingKind.DELIVERED.label) == "已签收"
+        assert str(PushStatus.SCHEDULED.label) == "待推送"
