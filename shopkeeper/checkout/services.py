@@ -249,6 +249,12 @@ def checkout_submit(
     promoted = view.promoted
     if coupon_ids is not None:
         _refuse_coupons(promoted.refused_coupon_ids)
+        unused = sorted(set(_coupon_ids(coupon_ids)) - set(promoted.coupon_ids))
+        if unused:  # the customer's own coupons, but this order cannot take them (threshold, one per order)
+            raise ValidationFailed(
+                _("Some of the coupons you chose do not apply to this order; choose again."),
+                details={"coupon_ids": unused, "reason": "not_applicable"},
+            )
     priced = view.order_priced
     if expected_total_fen is not None and expected_total_fen != priced.total.fen:
         raise ValidationFailed(

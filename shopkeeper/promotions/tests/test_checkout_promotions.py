@@ -211,6 +211,16 @@ def test_the_customer_chooses_a_coupon_and_none(shop: Shop) -> None:
     assert checkout.cart_for_customer(shop.customer).coupon_choice is None  # the choice went with the order
 
 
+def test_a_chosen_coupon_the_order_cannot_take_is_refused_not_dropped(shop: Shop) -> None:
+    small = _coupon(shop, amount=1000, threshold=10000)
+    big = _coupon(shop, amount=2000, threshold=19900)
+    fill(shop, dresses=1)
+    with pytest.raises(ValidationFailed) as refused:  # one money-off coupon per order: both cannot apply
+        place(shop, coupon_ids=[small, big])
+    assert refused.value.details["reason"] == "not_applicable"
+    assert not Order.objects.exists()
+
+
 def test_a_forged_coupon_or_price_is_refused_and_nothing_changes(
     shop: Shop, promote: MakePromotion, second_customer: Any
 ) -> None:
