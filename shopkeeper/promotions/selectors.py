@@ -513,12 +513,30 @@ class CalendarBar:
 
 
 @dataclass(frozen=True)
+class CalendarEntry:
+    """One thing on the calendar: a promotion, a flash-sale session, a presale, a group buy, a lottery."""
+
+    kind: str  # promotion | flash | presale | groupbuy | lottery
+    kind_label: str
+    name: str
+    label: str
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+    url_name: str  # the console page to open it (takes object_id)
+    object_id: int
+    first_day: int
+    last_day: int
+
+
+@dataclass(frozen=True)
 class CalendarMonth:
     year: int
     month: int
     weeks: list[list[int]]  # days of the month per week (0: another month's day)
-    bars: list[CalendarBar]
-    by_day: dict[int, list[CalendarBar]]
+    bars: list[CalendarBar]  # the promotions
+    entries: list[CalendarEntry]  # everything that runs: promotions and the other mechanics
+    by_day: dict[int, list[CalendarEntry]]
 
     @property
     def previous(self) -> tuple[int, int]:
@@ -529,29 +547,139 @@ class CalendarMonth:
         return (self.year + 1, 1) if self.month == 12 else (self.year, self.month + 1)
 
 
+def _days_shown(starts_at: datetime, ends_at: datetime, year: int, month: int) -> tuple[int, int]:
+    first = date(year, month, 1)
+    days = calendar_module.monthrange(year, month)[1]
+    starts = timezone.localtime(starts_at).date()
+    ends = timezone.localtime(ends_at - timedelta(microseconds=1)).date()
+    return (
+        max(starts, first).day if (starts.year, starts.month) == (year, month) else 1,
+        ends.day if (ends.year, ends.month) == (year, month) else days,
+    )
+
+
+def _mechanic_entries(start: datetime, end: datetime, year: int, month: int) -> list[CalendarEntry]:
+    """Flash-sale sessions, presales (deposit window to balance deadline), group buys and lotteries
+    whose time touches the month; drafts of flash sales are left out, as drafts of promotions are."""
+    from shopkeeper.promotions.flash.models import FlashSession
+    from shopkeeper.promotions.groupbuy.models import GroupBuy
+    from shopkeeper.promotions.lottery.models import Lottery
+    from shopkeeper.promotions.presale.models import Presale
+
+    found: list[CalendarEntry] = []
+
+    def add(
+        kind: str,
+        kind_label: str,
+        name: str,
+        label: str,
+        status: str,
+        window: tuple[datetime, datetime],
+        url_name: str,
+        object_id: int,
+    ) -> None:
+        first_day, last_day = _days_shown(window[0], window[1], year, month)
+        found.append(
+            CalendarEntry(
+                kind, kind_label, name, label, status, window[0], window[1], url_name, object_id, first_day, last_day
+            )
+        )
+
+    sessions = (
+        FlashSession.objects.select_related("sale")
+        .exclude(sale__status="draft")
+        .filter(starts_at__lt=end, ends_at__gt=start)
+        .order_by("starts_at", "pk")
+    )
+    for session in sessions:
+        add(
+            "flash",
+            _("Flash sale"),
+            session.sale.name,
+            _("Flash sale"),
+            session.sale.status,
+            (session.starts_at, session.ends_at),
+            "console:flash_detail",
+            session.sale_id,
+        )
+    for presale in Presale.objects.filter(presale_starts_at__lt=end, balance_ends_at__gt=start).order_by("pk"):
+        add(
+            "presale",
+            _("Presale"),
+            presale.name,
+            _("Presale"),
+            presale.status,
+            (presale.presale_starts_at, presale.balance_ends_at),
+            "console:presale_detail",
+            presale.pk,
+        )
+    for groupbuy in GroupBuy.objects.filter(starts_at__lt=end, ends_at__gt=start).order_by("pk"):
+        add(
+            "groupbuy",
+            _("Group buy"),
+            groupbuy.title,
+            _("Group buy"),
+            groupbuy.status,
+            (groupbuy.starts_at, groupbuy.ends_at),
+            "console:groupbuy_detail",
+            groupbuy.pk,
+        )
+    for lottery in Lottery.objects.filter(starts_at__lt=end, ends_at__gt=start).order_by("pk"):
+        add(
+            "lottery",
+            _("Lottery"),
+            lottery.title,
+            _("Lottery"),
+            lottery.status,
+            (lottery.starts_at, lottery.ends_at),
+            "console:lottery_detail",
+            lottery.pk,
+        )
+    return found
+
+
 def promotion_calendar(year: int, month: int, *, now: datetime | None = None) -> CalendarMonth:
-    """Every promotion (not drafts) whose window touches the month, laid out on its days."""
+    """Everything that runs in the month (not drafts), laid out on its days: the promotions, and the
+    flash-sale sessions, presales, group buys and lotteries (five queries)."""
     first = date(year, month, 1)
     days = calendar_module.monthrange(year, month)[1]
     start = timezone.make_aware(datetime.combine(first, time.min))
     end = start + timedelta(days=days)
     rows = Promotion.objects.exclude(status=PromotionStatus.DRAFT).filter(starts_at__lt=end, ends_at__gt=start)
     bars = []
+    entries: list[CalendarEntry] = []
     for promotion in rows.order_by("starts_at", "pk"):
-        starts = timezone.localtime(promotion.starts_at).date()
-        ends = timezone.localtime(promotion.ends_at - timedelta(microseconds=1)).date()
-        bars.append(
-            CalendarBar(
-                promotion=promotion,
-                label=promotion_label(promotion),
-                status=shown_status(promotion, now),
-                first_day=max(starts, first).day if starts.month == month and starts.year == year else 1,
-                last_day=ends.day if ends.month == month and ends.year == year else days,
+        first_day, last_day = _days_shown(promotion.starts_at, promotion.ends_at, year, month)
+        bar = CalendarBar(
+            promotion=promotion,
+            label=promotion_label(promotion),
+            status=shown_status(promotion, now),
+            first_day=first_day,
+            last_day=last_day,
+        )
+        bars.append(bar)
+        entries.append(
+            CalendarEntry(
+                "promotion",
+                _("Promotion"),
+                promotion.name,
+                bar.label,
+                bar.status,
+                promotion.starts_at,
+                promotion.ends_at,
+                "console:promotion_edit",
+                promotion.pk,
+                first_day,
+                last_day,
             )
         )
-    by_day = {day: [bar for bar in bars if bar.first_day <= day <= bar.last_day] for day in range(1, days + 1)}
+    entries += _mechanic_entries(start, end, year, month)
+    entries.sort(key=lambda entry: (entry.starts_at, entry.kind, entry.object_id))
+    by_day = {
+        day: [entry for entry in entries if entry.first_day <= day <= entry.last_day] for day in range(1, days + 1)
+    }
     weeks = calendar_module.Calendar(firstweekday=0).monthdayscalendar(year, month)
-    return CalendarMonth(year=year, month=month, weeks=weeks, bars=bars, by_day=by_day)
+    return CalendarMonth(year=year, month=month, weeks=weeks, bars=bars, entries=entries, by_day=by_day)
 
 
 # --- storefront badges ------------------------------------------------------------------------------
