@@ -19,6 +19,18 @@ from typing import Protocol
 from shopkeeper.core.domain.money import Money
 from shopkeeper.pricing.domain.pipeline import LineAdjustment, OrderAdjustment, PricedLine, Wording
 
+_new = object.__new__
+_set = object.__setattr__
+
+
+def money(fen: int) -> Money:
+    """`Money(fen)` in CNY for a fen the engine has worked out itself (always an int), built
+    without the constructor's checks: the search builds hundreds per cart."""
+    built: Money = _new(Money)
+    _set(built, "fen", fen)
+    _set(built, "currency", "CNY")
+    return built
+
 
 class Group(StrEnum):
     """Where a rule sits in the order of application."""
@@ -114,17 +126,26 @@ class PricingContext:
     # (by the scope's id, holding the scope so the id stays its own while cached)
     _covered: dict[int, tuple[Scope, frozenset[str]]] = field(default_factory=dict, compare=False, repr=False)
     _index: list[_CartIndex] = field(default_factory=list, compare=False, repr=False)
+    # Scopes (by id) the engine has worked out for this cart already: any of them not in
+    # `_covered` covers no line (the engine fills both from its rule set's scope index).
+    _settled: list[Mapping[int, Scope]] = field(default_factory=list, compare=False, repr=False)
 
     def covered(self, scope: Scope) -> frozenset[str]:
         """The keys of the cart lines `scope` covers (lines without a CartItem are never covered)."""
         cached = self._covered.get(id(scope))
         if cached is not None and cached[0] is scope:
             return cached[1]
+        for settled in self._settled:
+            if settled.get(id(scope)) is scope:
+                return _NOTHING
         if not self._index:
             self._index.append(_CartIndex(self.items))
         found = self._index[0].covered(scope)
         self._covered[id(scope)] = (scope, found)
         return found
+
+
+_NOTHING: frozenset[str] = frozenset()
 
 
 class _CartIndex:

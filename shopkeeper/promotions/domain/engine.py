@@ -3,7 +3,12 @@
 How a cart is priced (`price_promoted`):
 
 1. Lines are taken in key order and rules in id order, so the result never depends on the order
-   either was given in. Each rule's lines (its scope) are worked out once per cart.
+   either was given in. Each rule's lines (its scope) are worked out once per cart. A rule set
+   seen again (the same rule objects: a simulation, a batch) is sorted, checked and indexed by
+   what its scopes name once (`_ScopeIndex`, kept for the last few rule sets), so a cart finds
+   the scopes covering each line by dict lookups and skips every rule whose scope covers none of
+   its lines without looking at it. Amounts are whole fen
+   (ints) inside; Money and PricedLine objects are built only for what rules see and the answer.
 2. Groups run in a fixed order: item → order → coupon → shipping. A group sees the cart as the
    groups before it left it. Within a group every *stacking* rule applies (in id order), then at
    most one *exclusive* rule: each exclusive candidate is tried on top of the stackers.
@@ -34,6 +39,7 @@ All amounts are whole fen; explanations come from the rules' labels and the call
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -60,9 +66,11 @@ from shopkeeper.promotions.domain.base import (
     Rule,
     Scope,
     Shopper,
+    money,
 )
-from shopkeeper.promotions.domain.rules import Floor, yuan_text
+from shopkeeper.promotions.domain.rules import Floor, _RuleBase, yuan_text
 
+_NO_FLOORS: list[int] = []  # a marker: the rule's floors are not worked out yet
 BEAM = 2  # partial carts kept after each group (see the module docstring, step 3)
 
 
@@ -170,13 +178,17 @@ def _capped(amount: int, weights: list[int], rooms: list[int]) -> list[int]:
     above its room; what a part cannot take moves to the others, last line first."""
     total = sum(weights)
     parts = [amount * weight // total for weight in weights]
-    last = max(index for index, weight in enumerate(weights) if weight > 0)
+    last = len(weights) - 1
+    while weights[last] <= 0:
+        last -= 1
     parts[last] += amount - sum(parts)
     excess = 0
     for index, room in enumerate(rooms):
         if parts[index] > room:
             excess += parts[index] - room
             parts[index] = room
+    if not excess:
+        return parts
     for index in range(len(parts) - 1, -1, -1):
         if not excess:
             break
@@ -199,11 +211,12 @@ class _Pricer:
         shopper: Shopper,
         wording: Wording,
         now: datetime | None,
+        scopes: _ScopeIndex | None = None,
     ) -> None:
         self.lines = sorted(lines, key=lambda line: line.key)
         self.position = {line.key: index for index, line in enumerate(self.lines)}
         self.subtotals = [line.unit_price.fen * line.quantity for line in self.lines]
-        self.subtotal_money = [Money(fen) for fen in self.subtotals]
+        self.subtotal_money = [money(fen) for fen in self.subtotals]
         self._fixed = [
             {
                 "key": line.key,
@@ -225,14 +238,27 @@ class _Pricer:
         self.shipping = shipping
         self.region = region
         self.rate = shipping.rate_for(region)
+        self.full_fee = self.rate.fee.fen if self.lines else 0
+        self.free_over = self.rate.free_over.fen if self.rate.free_over is not None else None
         self.wording = wording
         self._floors: dict[str, list[int] | None] = {}
         self._start: _State | None = None
         self._reach: dict[str, tuple[int, int]] = {}
+        self._most_off: dict[str, int] = {}
+        # With the rule set's scope index: which scopes cover which lines, found line by line;
+        # a rule whose scope covers no line is known without looking at it.
+        self.scopes = scopes
+        self.hit: dict[int, set[str]] = {}
+        if scopes is not None:
+            self.hit = scopes.covering(known)
+            cache = self.context._covered
+            for place, keys in self.hit.items():
+                scope = scopes.scopes[place]
+                cache[id(scope)] = (scope, frozenset(keys))
+            self.context._settled.append(scopes.by_id)  # every other scope of the set: no line
 
     # --- states -------------------------------------------------------------------------------
     def start(self) -> _State:
-        _State()
         if self._start is None:
             start = _State()
             for index in range(len(self.lines)):
@@ -250,16 +276,17 @@ class _Pricer:
         view: PricedLine = object.__new__(PricedLine)
         fields = view.__dict__
         fields.update(self._fixed[index])
-        fields["discount"] = Money(discount)
-        fields["total"] = Money(self.subtotals[index] - discount)
+        fields["discount"] = money(discount)
+        fields["total"] = money(self.subtotals[index] - discount)
         return view
 
     def _rule_floors(self, rule: Rule) -> list[int] | None:
         """Each line's floor (its whole quantity) under `rule`, None when the rule sets no floor."""
-        if rule.rule_id in self._floors:
-            return self._floors[rule.rule_id]
+        found: list[int] | None = self._floors.get(rule.rule_id, _NO_FLOORS)
+        if found is not _NO_FLOORS:
+            return found
+        found = None
         floor = getattr(rule, "floor", None)
-        found: list[int] | None = None
         if isinstance(floor, Floor) and not floor.none:
             found = [floor.unit_floor(cost) * line.quantity for cost, line in zip(self.costs, self.lines, strict=True)]
         self._floors[rule.rule_id] = found
@@ -319,11 +346,12 @@ class _Pricer:
         weights: list[int] = []
         rooms: list[int] = []
         floors: list[int] = []
+        subtotals, discounts, held = self.subtotals, state.discount, state.floor
         for index in indexes:
-            total = self.subtotals[index] - state.discount[index]
+            total = subtotals[index] - discounts[index]
             if total <= 0:
                 continue
-            floor = state.floor[index] if rule_floors is None else max(state.floor[index], rule_floors[index])
+            floor = held[index] if rule_floors is None else max(held[index], rule_floors[index])
             eligible.append(index)
             weights.append(total)
             floors.append(floor)
@@ -336,6 +364,10 @@ class _Pricer:
         for index, share, floor in zip(eligible, _capped(amount, weights, rooms), floors, strict=True):
             if share:
                 self._take(state, step, index, share, adjustment.label, amount, floor)
+
+    def evaluate(self, rule: Rule, state: _State) -> Effect | None:
+        """`rule.evaluate` on the cart as `state` has it."""
+        return rule.evaluate(self.views(state), self.context)
 
     def views(self, state: _State) -> list[PricedLine]:
         """The lines as priced so far, for a rule to look at."""
@@ -371,13 +403,13 @@ class _Pricer:
                 else:
                     indexes = {self.position[key] for key in adjustment.line_keys if key in self.position}
                 room = 0
+                subtotals, discounts, held = self.subtotals, state.discount, state.floor
                 for index in indexes:
-                    total = self.subtotals[index] - state.discount[index]
+                    total = subtotals[index] - discounts[index]
                     if total > 0:
-                        floor = (
-                            state.floor[index] if rule_floors is None else max(state.floor[index], rule_floors[index])
-                        )
-                        room += max(0, total - floor)
+                        floor = held[index] if rule_floors is None else max(held[index], rule_floors[index])
+                        if total > floor:
+                            room += total - floor
                 off += max(0, min(adjustment.amount.fen, room))
         return off
 
@@ -395,11 +427,10 @@ class _Pricer:
         if exclusives and exclusives[0].group is Group.SHIPPING and not self.fee(base)[0]:
             return base, []
         for rule in stackers:
-            effect = rule.evaluate(self.views(base), self.context)
+            effect = self.evaluate(rule, base)
             if effect is not None:
                 self.apply(base, rule, effect)
         notes: list[str] = []
-        views = self.views(base)
         rate = self.rate
         base_fee = self.fee(base)[0]
         candidates: list[_Candidate] = []
@@ -411,7 +442,7 @@ class _Pricer:
         for rule in ordered:
             if prune and len(kept) >= BEAM and base.goods - self.most_off(rule) > kept[-1]:
                 break  # the rest take off no more than this one: none can enter the beam
-            effect = rule.evaluate(views, self.context)
+            effect = self.evaluate(rule, base)
             if effect is None:
                 continue
             if _does_something(effect):
@@ -492,7 +523,17 @@ class _Pricer:
         return fee, ""
 
     def total_of(self, state: _State) -> int:
-        return state.goods + self.fee(state)[0]
+        """What the customer pays in `state`, shipping included (as `fee` works it out)."""
+        goods = state.goods
+        fee = self.full_fee
+        if (
+            fee <= 0
+            or (self.free_over is not None and goods >= self.free_over)
+            or state.shop_free is not None
+            or state.coupon_free is not None
+        ):
+            return goods
+        return goods + fee
 
     # --- the answer ---------------------------------------------------------------------------
     def finish(self, state: _State) -> PromotedCart:
@@ -505,7 +546,7 @@ class _Pricer:
         explanation = [f"{wording.subtotal} {yuan_text(self.subtotal)}"]
         for step in state.done:
             rule = step.rule
-            shares = tuple((self.lines[index].key, Money(fen)) for index, fen in sorted(step.shares.items()))
+            shares = tuple((self.lines[index].key, money(fen)) for index, fen in sorted(step.shares.items()))
             discount = sum(step.shares.values())
             free = step.free_shipping and (
                 (waived_by == "shop" and rule is state.shop_free)
@@ -520,10 +561,10 @@ class _Pricer:
                     rule_id=rule.rule_id,
                     label=rule.label,
                     group=rule.group,
-                    discount=Money(discount),
+                    discount=money(discount),
                     shares=shares,
                     free_shipping=free,
-                    shipping_off=Money(full_fee if free else 0),
+                    shipping_off=money(full_fee if free else 0),
                     gifts=step.gifts,
                 )
             )
@@ -540,31 +581,19 @@ class _Pricer:
             else:
                 explanation.append(f"{wording.shipping} {yuan_text(fee)}")
                 if rate.free_over is not None:
-                    gap = Money(rate.free_over.fen - state.goods)
+                    gap = money(rate.free_over.fen - state.goods)
         total = state.goods + fee
         explanation.append(f"{wording.total} {yuan_text(total)}")
         priced_lines = tuple(
-            PricedLine(
-                key=line.key,
-                sku_id=line.sku_id,
-                title=line.title,
-                unit_price=line.unit_price,
-                quantity=line.quantity,
-                subtotal=Money(subtotal),
-                discount=Money(discount),
-                total=Money(subtotal - discount),
-                explanation=steps,
-            )
-            for line, subtotal, discount, steps in zip(
-                self.lines, self.subtotals, state.discount, self._explained(state), strict=True
-            )
+            self._line_out(index, discount, steps)
+            for index, (discount, steps) in enumerate(zip(state.discount, self._explained(state), strict=True))
         )
         priced = PricedCart(
             lines=priced_lines,
-            subtotal=Money(self.subtotal),
-            discount=Money(self.subtotal - state.goods),
-            shipping=Money(fee),
-            total=Money(total),
+            subtotal=money(self.subtotal),
+            discount=money(self.subtotal - state.goods),
+            shipping=money(fee),
+            total=money(total),
             explanation=tuple(explanation),
             free_shipping_gap=gap,
         )
@@ -572,10 +601,20 @@ class _Pricer:
             priced=priced, applied=tuple(applied), gifts=tuple(gifts), nudges=tuple(dict.fromkeys(state.notes))
         )
 
+    def _line_out(self, index: int, discount: int, explanation: tuple[str, ...]) -> PricedLine:
+        """The finished line (filled directly, like `_view`)."""
+        line: PricedLine = object.__new__(PricedLine)
+        fields = line.__dict__
+        fields.update(self._fixed[index])
+        fields["discount"] = money(discount)
+        fields["total"] = money(self.subtotals[index] - discount)
+        fields["explanation"] = explanation
+        return line
+
     def _explained(self, state: _State) -> list[tuple[str, ...]]:
         found: list[tuple[str, ...]] = []
-        for line, subtotal, steps in zip(self.lines, self.subtotal_money, state.steps, strict=True):
-            texts = [f"{line.unit_price} × {line.quantity} = {subtotal}"]
+        for line, subtotal, steps in zip(self.lines, self.subtotals, state.steps, strict=True):
+            texts = [f"{yuan_text(line.unit_price.fen)} × {line.quantity} = {yuan_text(subtotal)}"]
             for fen, label, of in steps:
                 texts.append(f"− {yuan_text(fen)} {label} ({yuan_text(of)})" if of else f"− {yuan_text(fen)} {label}")
             found.append(tuple(texts))
@@ -587,7 +626,19 @@ class _Pricer:
         found = self._reach.get(rule.rule_id)
         if found is None:
             scope = getattr(rule, "scope", None)
-            if not isinstance(scope, Scope) or (scope.everything and not scope.excluded_product_ids):
+            scopes = self.scopes
+            place = scopes.slot.get(rule.rule_id) if scopes is not None else None
+            if place is not None and scopes is not None and scopes.scopes[place] is scope:
+                if scopes.whole[place]:
+                    found = (self.subtotal, self.units)
+                else:
+                    spend = units = 0
+                    for key in self.hit.get(place, ()):
+                        at = self.position[key]
+                        spend += self.subtotals[at]
+                        units += self.lines[at].quantity
+                    found = (spend, units)
+            elif not isinstance(scope, Scope) or (scope.everything and not scope.excluded_product_ids):
                 found = (self.subtotal, self.units)
             else:
                 covered = self.context.covered(scope)
@@ -605,7 +656,7 @@ class _Pricer:
         """Exactly what the customer pays with this rule alone (as `search([rule])` finds)."""
         start = self.start()
         bare = self.total_of(start)
-        effect = rule.evaluate(self.views(start), self.context)
+        effect = self.evaluate(rule, start)
         if effect is None or not _does_something(effect):
             return bare
         self.apply(start, rule, effect)
@@ -613,16 +664,18 @@ class _Pricer:
 
     def most_off(self, rule: Rule) -> int:
         """At most what the rule takes off the goods here (the covered subtotal when it cannot say)."""
-        spend, units = self.reach(rule)
-        most_off = getattr(rule, "most_off", None)
-        return int(most_off(spend, units)) if callable(most_off) else spend
+        found = self._most_off.get(rule.rule_id)
+        if found is None:
+            spend, units = self.reach(rule)
+            most_off = getattr(rule, "most_off", None)
+            found = int(most_off(spend, units)) if callable(most_off) else spend
+            self._most_off[rule.rule_id] = found
+        return found
 
     def alone_at_least(self, rule: Rule) -> int:
         """A lower bound on the total the customer pays with this rule alone."""
-        spend, units = self.reach(rule)
         most_off = getattr(rule, "most_off", None)
-        off = int(most_off(spend, units)) if callable(most_off) else spend
-        goods = self.subtotal - off
+        goods = self.subtotal - self.most_off(rule)
         can_ship_free = getattr(rule, "can_ship_free", None)
         if (callable(can_ship_free) and can_ship_free()) or not callable(most_off):
             return goods
@@ -635,6 +688,123 @@ class _Pricer:
 def _running(rule: Rule, now: datetime | None) -> bool:
     running = getattr(rule, "running", None)
     return bool(running(now)) if callable(running) else True
+
+
+# The last few rule sets seen (each: the rules as given, sorted, whether all are ours, the scope
+# index once built). A simulation or a batch prices every cart against the same rules, so the
+# check, the sort and the index are done once per rule set; an entry is reused only when it holds
+# the very same rule objects in the same order.
+_RULE_SETS: list[tuple[tuple[Rule, ...], tuple[Rule, ...], bool, _ScopeIndex | None]] = []
+_RULE_SETS_KEPT = 8
+
+
+def _sorted_rules(rules: Sequence[Rule]) -> tuple[tuple[Rule, ...], bool, _ScopeIndex | None]:
+    """`rules` in id order, each id checked to be unique (cached per rule set), and whether every
+    rule is one of ours (then a rule without a window runs whenever `now` is not given)."""
+    count = len(rules)
+    for at, (given, ordered, plain, index) in enumerate(_RULE_SETS):
+        if len(given) == count and all(map(operator.is_, given, rules)):
+            if index is None:  # seen before: worth indexing now
+                index = _ScopeIndex(ordered)
+                _RULE_SETS[at] = (given, ordered, plain, index)
+            return ordered, plain, index
+    ids = [rule.rule_id for rule in rules]
+    if len(set(ids)) != len(ids):
+        raise PricingError("Each rule needs its own id")
+    ordered = tuple(sorted(rules, key=lambda rule: rule.rule_id))
+    plain = all(getattr(type(rule), "running", None) is _RuleBase.running for rule in ordered)
+    # The scope index is built the second time a rule set is seen: a rule set built afresh for one
+    # cart (the app reads the running rules per request) would not earn back its cost.
+    _RULE_SETS.insert(0, (tuple(rules), ordered, plain, None))
+    del _RULE_SETS[_RULE_SETS_KEPT:]
+    return ordered, plain, None
+
+
+class _ScopeIndex:
+    """A rule set's scopes by what they name (SKU, product, brand, category, scene), built once
+    per rule set, so a cart's lines find the scopes that cover them by a few dict lookups instead
+    of every scope being checked against the cart."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.scopes: list[Scope] = []
+        self.slot: dict[str, int] = {}  # rule id → its scope's place in `scopes`
+        self.everything: list[int] = []  # scopes that name nothing (the whole store)
+        self.by_sku: dict[int, list[int]] = {}
+        self.by_product: dict[int, list[int]] = {}
+        self.by_brand: dict[int, list[int]] = {}
+        self.by_category: dict[int, list[int]] = {}
+        self.by_scene: dict[int, list[int]] = {}
+        self.excluding: list[int] = []  # scopes with excluded products
+        self.by_id: dict[int, Scope] = {}
+        self.whole: list[bool] = []  # per scope: the whole store, nothing excluded
+        seen: dict[int, int] = {}
+        for rule in rules:
+            scope = getattr(rule, "scope", None)
+            if not isinstance(scope, Scope):
+                continue
+            place = seen.get(id(scope))
+            if place is None:
+                place = seen[id(scope)] = len(self.scopes)
+                self.scopes.append(scope)
+                self.by_id[id(scope)] = scope
+                self.whole.append(scope.everything and not scope.excluded_product_ids)
+                if scope.everything:
+                    self.everything.append(place)
+                for wanted, index in (
+                    (scope.sku_ids, self.by_sku),
+                    (scope.product_ids, self.by_product),
+                    (scope.brand_ids, self.by_brand),
+                    (scope.category_ids, self.by_category),
+                    (scope.scene_ids, self.by_scene),
+                ):
+                    for value in wanted:
+                        index.setdefault(value, []).append(place)
+                if scope.excluded_product_ids:
+                    self.excluding.append(place)
+            self.slot[rule.rule_id] = place
+
+    def covering(self, items: Mapping[str, CartItem]) -> dict[int, set[str]]:
+        """Per scope (by place) that covers at least one of `items`, the keys it covers."""
+        found: dict[int, set[str]] = {}
+        if self.everything and items:
+            for place in self.everything:
+                found[place] = set(items)
+        by_sku, by_product, by_brand = self.by_sku, self.by_product, self.by_brand
+        by_category, by_scene = self.by_category, self.by_scene
+        for key, item in items.items():
+            places: list[int] = []
+            hit = by_sku.get(item.sku_id)
+            if hit:
+                places += hit
+            hit = by_product.get(item.product_id)
+            if hit:
+                places += hit
+            if item.brand_id is not None:
+                hit = by_brand.get(item.brand_id)
+                if hit:
+                    places += hit
+            for category in item.category_ids:
+                hit = by_category.get(category)
+                if hit:
+                    places += hit
+            for scene in item.scene_ids:
+                hit = by_scene.get(scene)
+                if hit:
+                    places += hit
+            for place in places:
+                keys = found.get(place)
+                if keys is None:
+                    found[place] = {key}
+                else:
+                    keys.add(key)
+        for place in self.excluding:
+            keys = found.get(place)
+            if keys:
+                excluded = self.scopes[place].excluded_product_ids
+                keys.difference_update([key for key in keys if items[key].product_id in excluded])
+                if not keys:
+                    del found[place]
+        return found
 
 
 def price_promoted(
@@ -718,11 +888,10 @@ def promoted_outcome(
 ) -> Outcome:
     """`price_promoted` without writing the answer out (no explanations): for the simulator."""
     check_lines(lines)
-    ids = [rule.rule_id for rule in rules]
-    if len(set(ids)) != len(ids):
-        raise PricingError("Each rule needs its own id")
-    pricer = _Pricer(lines, items, shipping, region, shopper, wording, now)
-    ordered = sorted((rule for rule in rules if _running(rule, now)), key=lambda rule: rule.rule_id)
+    ordered, plain, scopes = _sorted_rules(rules)
+    if now is not None or not plain:
+        ordered = tuple(rule for rule in ordered if _running(rule, now))
+    pricer = _Pricer(lines, items, shipping, region, shopper, wording, now, scopes)
     active = [rule for rule in ordered if pricer.reach(rule)[0] > 0 or rule.group is Group.SHIPPING]
     best, best_total = pricer.search(active)
     # Step 4: no single rule alone may beat the combination. Each rule bounds what it could take

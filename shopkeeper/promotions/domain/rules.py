@@ -21,7 +21,7 @@ from typing import Literal
 
 from shopkeeper.core.domain.money import Money
 from shopkeeper.pricing.domain.pipeline import LineAdjustment, OrderAdjustment, PricedLine
-from shopkeeper.promotions.domain.base import Effect, Gift, Group, PricingContext, Scope
+from shopkeeper.promotions.domain.base import Effect, Gift, Group, PricingContext, Scope, money
 
 EVERYTHING = Scope()
 
@@ -168,7 +168,7 @@ class SpendTier(_RuleBase):
         if off <= 0:
             return Effect(note=note) if note else None
         adjustment = OrderAdjustment(
-            amount=Money(min(off, spend)), label=self.label, line_keys=tuple(line.key for line in covered)
+            amount=money(min(off, spend)), label=self.label, line_keys=tuple(line.key for line in covered)
         )
         return Effect(adjustments=(adjustment,), note=note)
 
@@ -241,7 +241,7 @@ class PercentOff(_RuleBase):
 
     def evaluate(self, lines: Sequence[PricedLine], context: PricingContext) -> Effect | None:
         found = tuple(
-            LineAdjustment(key=line.key, amount=Money(off), label=self.label)
+            LineAdjustment(key=line.key, amount=money(off), label=self.label)
             for line in self._lines(lines, context)
             if (off := _percent(line.total.fen, self.percent_off)) > 0
         )
@@ -264,7 +264,7 @@ class FixedOff(_RuleBase):
     def evaluate(self, lines: Sequence[PricedLine], context: PricingContext) -> Effect | None:
         found = tuple(
             LineAdjustment(
-                key=line.key, amount=Money(min(self.off_per_unit.fen * line.quantity, line.total.fen)), label=self.label
+                key=line.key, amount=money(min(self.off_per_unit.fen * line.quantity, line.total.fen)), label=self.label
             )
             for line in self._lines(lines, context)
         )
@@ -301,7 +301,7 @@ class NthItem(_RuleBase):
                 denominator = q * 100
                 off = (2 * line.total.fen * hits * self.percent_off + denominator) // (2 * denominator)
                 if off > 0:
-                    found.append(LineAdjustment(key=line.key, amount=Money(off), label=self.label))
+                    found.append(LineAdjustment(key=line.key, amount=money(off), label=self.label))
         return Effect(adjustments=tuple(found)) if found else None
 
 
@@ -346,7 +346,7 @@ class BuyXGetY(_RuleBase):
             if free:
                 off = line.total.fen * free // q
                 if off > 0:
-                    found.append(LineAdjustment(key=line.key, amount=Money(off), label=self.label))
+                    found.append(LineAdjustment(key=line.key, amount=money(off), label=self.label))
         return Effect(adjustments=tuple(found)) if found else None
 
 
@@ -424,7 +424,7 @@ class MemberPrice(_RuleBase):
             if price is not None:
                 off = line.total.fen - price.fen * line.quantity
                 if off > 0:
-                    found.append(LineAdjustment(key=line.key, amount=Money(off), label=self.label))
+                    found.append(LineAdjustment(key=line.key, amount=money(off), label=self.label))
         return Effect(adjustments=tuple(found)) if found else None
 
 
@@ -523,7 +523,7 @@ class CouponDiscount(_RuleBase):
         if off <= 0:
             return None
         keys = tuple(line.key for line in covered)
-        return Effect(adjustments=(OrderAdjustment(amount=Money(off), label=self.label, line_keys=keys),))
+        return Effect(adjustments=(OrderAdjustment(amount=money(off), label=self.label, line_keys=keys),))
 
 
 PromotionRule = (
