@@ -593,17 +593,30 @@ def on_refund_succeeded(event: RefundSucceeded) -> None:
     app.closed_at = app.refunded_at
     app.save(update_fields=["status", "refunded_fen", "refunded_at", "closed_at", "updated_at"])
     order = app.order
+    line = app.line
+    line.refresh_from_db(fields=["refunded_fen"])
     if app.stage == Stage.BEFORE_SHIPMENT and order.status in (OrderStatus.PAID, OrderStatus.ALLOCATED):
-        # Part of an unshipped order was refunded: its parcel still holds these units (a fully
-        # refunded order's parcels are cancelled by fulfilment). Customer service follows up.
-        ServiceItem.objects.create(
-            order_id=order.pk,
-            number=order.number,
-            note=(
-                _("Refunded before shipment (%(number)s): do not ship %(quantity)s × %(sku)s")
-                % {"number": app.number, "quantity": app.quantity, "sku": app.line.sku_code}
-            )[:300],
-        )
+        # The units come out of the unshipped parcel (a line refunded in full, fulfilment takes
+        # out by itself). What no parcel holds any more (already on its way) is followed up.
+        removed = app.quantity
+        if line.refunded_fen < line.total_fen and line.sku_id:
+            removed = fulfillment.shipment_units_remove(
+                order_id=order.pk,
+                sku_id=line.sku_id,
+                quantity=app.quantity,
+                actor=ActorContext.system(),
+                reason=_("After-sales %(number)s: %(reason)s")
+                % {"number": app.number, "reason": app.get_reason_display()},
+            )
+        if removed < app.quantity:
+            ServiceItem.objects.create(
+                order_id=order.pk,
+                number=order.number,
+                note=(
+                    _("Refunded before shipment (%(number)s): do not ship %(quantity)s × %(sku)s")
+                    % {"number": app.number, "quantity": app.quantity - removed, "sku": line.sku_code}
+                )[:300],
+            )
 
 
 def on_refund_failed(event: RefundFailed) -> None:

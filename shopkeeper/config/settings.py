@@ -274,6 +274,8 @@ CELERY_BEAT_SCHEDULE["orders-cancel-overdue"] = {"task": "orders.cancel_overdue"
 # many days ago and not confirmed count as delivered. The sandbox carrier (development and staging)
 # signs its tracking pushes with FULFILMENT_SANDBOX_CARRIER_SECRET, like the sandbox gateway.
 FULFILMENT_DISPATCH_HOURS = env.int("FULFILMENT_DISPATCH_HOURS", 48, minimum=1)
+# Orders bought through a campaign (flash sale, group buy, presale) or marked priority: the shorter of the two.
+FULFILMENT_CAMPAIGN_DISPATCH_HOURS = env.int("FULFILMENT_CAMPAIGN_DISPATCH_HOURS", 24, minimum=1)
 FULFILMENT_AUTO_DELIVER_DAYS = env.int("FULFILMENT_AUTO_DELIVER_DAYS", 10, minimum=1)
 FULFILMENT_SANDBOX_CARRIER_ENABLED = env.bool("FULFILMENT_SANDBOX_CARRIER_ENABLED", default=DEBUG)
 DEVELOPMENT_SANDBOX_CARRIER_SECRET = "INSECURE-sandbox-carrier-secret-do-not-deploy"  # noqa: S105

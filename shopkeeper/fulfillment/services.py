@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.apps.registry import Apps
 from django.conf import settings
@@ -55,13 +56,15 @@ from shopkeeper.fulfillment.models import (
 from shopkeeper.inventory import services as stock
 from shopkeeper.orders import selectors as order_reads
 from shopkeeper.orders import services as orders
-from shopkeeper.orders.enums import OrderStatus
+from shopkeeper.orders.enums import OrderKind, OrderStatus
 from shopkeeper.orders.events import OrderPaid, OrderReleased
 from shopkeeper.payments.events import RefundSucceeded
 
 logger = logging.getLogger(__name__)
 
 SHIPPABLE_ORDER = (OrderStatus.ALLOCATED, OrderStatus.SHIPPED)
+# Orders bought through a campaign mechanic's own flow: dispatched within the campaign deadline.
+CAMPAIGN_KINDS = frozenset({OrderKind.FLASH, OrderKind.GROUP, OrderKind.PRESALE})
 
 
 def _label(actor: ActorContext) -> str:
@@ -96,8 +99,14 @@ def _order_id_of(shipment_id: int) -> int:
 # --- opening shipments ----------------------------------------------------------------------
 
 
-def dispatch_hours() -> int:
-    return int(settings.FULFILMENT_DISPATCH_HOURS)
+def dispatch_hours(*, kind: str = OrderKind.NORMAL, priority: bool = False) -> int:
+    """Hours from payment (or release) to the dispatch deadline: FULFILMENT_DISPATCH_HOURS, or
+    FULFILMENT_CAMPAIGN_DISPATCH_HOURS for an order bought through a campaign mechanic (flash,
+    group buy, presale) or marked priority, when that is shorter."""
+    hours = int(settings.FULFILMENT_DISPATCH_HOURS)
+    if priority or kind in CAMPAIGN_KINDS:
+        hours = min(hours, int(settings.FULFILMENT_CAMPAIGN_DISPATCH_HOURS))
+    return hours
 
 
 def shipments_open(
@@ -172,17 +181,21 @@ def on_order_paid(event: OrderPaid) -> None:
     """The order is paid and allocated: its shipments enter the warehouses' queues (unless held)."""
     if event.held:
         return
-    shipments_open(order_id=event.order_id, actor=ActorContext.system(), start=event.paid_at)
+    hours = dispatch_hours(kind=event.kind, priority=event.priority)
+    shipments_open(order_id=event.order_id, actor=ActorContext.system(), start=event.paid_at, hours=hours)
 
 
 def on_order_released(event: OrderReleased) -> None:
     """A held order may ship now: its deadline counts from the release."""
-    shipments_open(order_id=event.order_id, actor=ActorContext.system(), start=timezone.now())
+    order = order_reads.order_for_fulfilment(order_id=event.order_id)
+    hours = dispatch_hours(kind=order.kind, priority=order.priority) if order is not None else None
+    shipments_open(order_id=event.order_id, actor=ActorContext.system(), start=timezone.now(), hours=hours)
 
 
 def on_refund_succeeded(event: RefundSucceeded) -> None:
-    """Money went back: when that closed the order before its parcels left, they are cancelled
-    (orders has already given the reserved units back to stock). Runs in the refund's transaction."""
+    """Money went back before the parcels left. When that closed the order they are cancelled
+    (orders has already given the reserved units back to stock); otherwise the units of every line
+    now refunded in full come out of them. Runs in the refund's transaction."""
     waiting = list(
         Shipment.objects.filter(
             reference=event.reference, kind=ShipmentKind.ORDER, status__in=list(selectors.WAITING_STATUSES)
@@ -191,12 +204,125 @@ def on_refund_succeeded(event: RefundSucceeded) -> None:
     if not waiting:
         return
     order = orders.order_fulfilment_lock(order_id=waiting[0][1])
+    if order.status in SHIPPABLE_ORDER:
+        _refunded_lines_take_out(order, actor=ActorContext.system())
+        return
     if order.status != OrderStatus.CLOSED:
         return
     for shipment in Shipment.objects.select_for_update().filter(pk__in=[pk for pk, _order in waiting]).order_by("pk"):
         if shipment.status in selectors.WAITING_STATUSES:
             _move(shipment, ShipmentAction.CANCEL)
             shipment.save(update_fields=["status"])
+
+
+def _refunded_lines_take_out(order: Any, *, actor: ActorContext) -> None:
+    """Parcels not shipped yet keep no unit of a line refunded in full (idempotent: what the order's
+    other lines of that SKU still need, less what already left, stays)."""
+    lines = list(order.lines.all())
+
+    def refunded(line: Any) -> bool:
+        return bool(line.total_fen > 0 and line.refunded_fen >= line.total_fen)
+
+    parcels = ShipmentLine.objects.filter(
+        shipment__order_id=order.pk, shipment__reference=order.reference, shipment__kind=ShipmentKind.ORDER
+    )
+    for sku_id in sorted({line.sku_id for line in lines if line.sku_id and refunded(line)}):
+        keep = sum(line.quantity for line in lines if line.sku_id == sku_id and not refunded(line))
+        of_sku = parcels.filter(sku_id=sku_id)
+        waiting = sum(of_sku.filter(shipment__status__in=selectors.WAITING_STATUSES).values_list("quantity", flat=True))
+        gone = sum(
+            of_sku.exclude(shipment__status__in=[*selectors.WAITING_STATUSES, ShipmentStatus.CANCELLED]).values_list(
+                "quantity", flat=True
+            )
+        )
+        extra = waiting - max(keep - gone, 0)
+        if extra > 0:
+            _units_take_out(order, sku_id=sku_id, quantity=extra, actor=actor, reason=_("Line refunded in full"))
+
+
+def _units_take_out(order: Any, *, sku_id: int, quantity: int, actor: ActorContext, reason: str) -> int:
+    """Take up to `quantity` units of the SKU out of the order's parcels not shipped yet (the caller
+    holds the order lock): the parcel line shrinks or goes, the units' reservation is released, an
+    emptied parcel is cancelled and a packed one goes back to picked, to be scanned again."""
+    left = quantity
+    waiting = Shipment.objects.select_for_update().filter(
+        order_id=order.pk,
+        reference=order.reference,
+        kind=ShipmentKind.ORDER,
+        status__in=list(selectors.WAITING_STATUSES),
+    )
+    for shipment in waiting.order_by("pk"):
+        line = shipment.lines.filter(sku_id=sku_id).order_by("pk").first()
+        if line is None:
+            continue
+        taken = min(left, line.quantity)
+        stock.stock_release_units(
+            reference=shipment.reference,
+            warehouse_id=shipment.warehouse_id,
+            sku_id=sku_id,
+            quantity=taken,
+            actor=actor,
+            reason=reason,
+        )
+        if taken == line.quantity:
+            line.delete()
+        else:
+            line.quantity -= taken
+            line.packed_quantity = min(line.packed_quantity, line.quantity)
+            line.save(update_fields=["quantity", "packed_quantity"])
+        left -= taken
+        before = shipment.status
+        if not shipment.lines.exists():
+            _move(shipment, ShipmentAction.CANCEL)
+            shipment.save(update_fields=["status"])
+        elif shipment.status == ShipmentStatus.PACKED:
+            _move(shipment, ShipmentAction.UNPACK)
+            shipment.packed_at = None
+            shipment.save(update_fields=["status", "packed_at"])
+            shipment.lines.update(packed_quantity=0)
+        audit_record(
+            actor=actor,
+            action="shipment.units_removed",
+            target=shipment,
+            before={"status": before},
+            after={
+                "status": shipment.status,
+                "sku_id": sku_id,
+                "quantity": taken,
+                "reason": reason,
+                "note": _("Rescan the parcel: refunded units came out of it.")
+                if before == ShipmentStatus.PACKED and shipment.status == ShipmentStatus.PICKED
+                else "",
+            },
+        )
+        if left == 0:
+            break
+    if left and not Shipment.objects.filter(order_id=order.pk, reference=order.reference).exists():
+        # A held order is not in the queue yet: its parcel opens later from what is still held.
+        for row in stock.reservations_for(order.reference):
+            if left and row.sku_id == sku_id:
+                left -= stock.stock_release_units(
+                    reference=order.reference,
+                    warehouse_id=row.warehouse_id,
+                    sku_id=sku_id,
+                    quantity=left,
+                    actor=actor,
+                    reason=reason,
+                )
+    return quantity - left
+
+
+def shipment_units_remove(*, order_id: int, sku_id: int, quantity: int, actor: ActorContext, reason: str) -> int:
+    """Refunded units (e.g. an after-sales refund only before shipment) come out of the order's
+    parcels that have not shipped yet; their reservation is released. Returns the units taken out
+    (fewer when the parcels hold fewer; 0 when the order is closed: its parcels are cancelled)."""
+    if quantity < 1:
+        raise ValidationFailed(_("Remove at least one unit."), details={"quantity": quantity})
+    with transaction.atomic():
+        order = orders.order_fulfilment_lock(order_id=order_id)
+        if order.status not in SHIPPABLE_ORDER:
+            return 0
+        return _units_take_out(order, sku_id=sku_id, quantity=quantity, actor=actor, reason=reason.strip()[:200])
 
 
 def replacement_ship(*, order_id: int, sku_id: int, quantity: int, reference: str, actor: ActorContext) -> Shipment:
@@ -420,7 +546,7 @@ def shipment_ship(*, shipment_id: int, carrier_code: str, tracking_no: str, acto
         if shipment.kind == ShipmentKind.ORDER:
             waiting = (
                 Shipment.objects.filter(order_id=order.pk, kind=ShipmentKind.ORDER)
-                .exclude(status__in=[ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED, ShipmentStatus.EXCEPTION])
+                .filter(status__in=list(selectors.WAITING_STATUSES))
                 .exists()
             )
             if not waiting:

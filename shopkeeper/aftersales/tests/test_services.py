@@ -19,6 +19,7 @@ from shopkeeper.core.events import publish
 from shopkeeper.core.services import ActorContext
 from shopkeeper.fulfillment import selectors as fulfillment_reads
 from shopkeeper.fulfillment.events import ShipmentDelivered, ShipmentException
+from shopkeeper.inventory import selectors as stock_reads
 from shopkeeper.inventory.models import Stock, StockMovement
 from shopkeeper.orders.models import Order, OrderRefund
 
@@ -122,8 +123,28 @@ def test_refund_only_before_shipment_is_approved_by_a_rule_and_paid_at_once(shop
     assert app.refunded_fen == 5900
     dress = apply(shop, order, "DRESS-M", kind="refund_only", reason="not_wanted")  # ¥199 is above the rule
     assert dress.status == "applied"
-    (item,) = selectors.service_items()  # the cup is still in the unshipped parcel: someone must take it out
-    assert "CUP-500" in item.note
+    (parcel,) = fulfillment_reads.order_shipments(order.pk)  # the cup came out of the unshipped parcel
+    assert [(line.sku_code, line.quantity) for line in parcel.lines.all()] == [("DRESS-M", 1)]
+    assert [r.sku_id for r in stock_reads.reservations_for(order.reference)] == [shop.dress.pk]
+    assert stock_reads.ledger_imbalances() == []
+    assert list(selectors.service_items()) == []  # nothing for customer service to follow up
+
+
+def test_refund_only_of_some_units_before_shipment_leaves_the_rest_in_the_parcel(
+    shop: Shop, settle: Any, staff: dict[str, ActorContext]
+) -> None:
+    order = bought(shop, settle, (shop.cup, 2), (shop.dress, 1), stage="paid")
+    app = apply(shop, order, "CUP-500", kind="refund_only", reason="not_wanted", quantity=1)
+    with settle():
+        services.application_approve(application_id=app.pk, actor=staff["supervisor"])
+    app.refresh_from_db()
+    assert app.status == "refunded"
+    (parcel,) = fulfillment_reads.order_shipments(order.pk)
+    assert [(line.sku_code, line.quantity) for line in parcel.lines.all()] == [("DRESS-M", 1), ("CUP-500", 1)]
+    held = {r.sku_id: r.quantity for r in stock_reads.reservations_for(order.reference)}
+    assert held == {shop.dress.pk: 1, shop.cup.pk: 1}
+    assert stock_reads.ledger_imbalances() == []
+    assert list(selectors.service_items()) == []
 
 
 def test_an_agent_approves_up_to_the_limit_and_only_a_supervisor_refuses(

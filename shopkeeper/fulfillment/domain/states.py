@@ -2,7 +2,8 @@
 
 to pick → picked → packed → shipped → delivered, plus exception (the carrier reported a problem
 with a shipped parcel; it may still be delivered, or go back in transit) and cancelled (the order
-was refunded in full before its parcel left). Anything else is refused.
+was refunded in full before its parcel left). A packed parcel goes back to picked (unpack) when
+refunded units come out of it: it is scanned again. Anything else is refused.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class ShipmentAction(StrEnum):
     FAIL = "fail"  # the carrier reported an exception
     RESUME = "resume"  # the parcel moves again after an exception
     CANCEL = "cancel"  # the order was refunded in full before shipping
+    UNPACK = "unpack"  # refunded units came out of the packed parcel: scan it again
 
 
 class IllegalShipmentMove(ValueError):
@@ -48,6 +50,7 @@ TRANSITIONS: dict[tuple[ShipmentStatus, ShipmentAction], ShipmentStatus] = {
     (ShipmentStatus.TO_PICK, ShipmentAction.CANCEL): ShipmentStatus.CANCELLED,
     (ShipmentStatus.PICKED, ShipmentAction.CANCEL): ShipmentStatus.CANCELLED,
     (ShipmentStatus.PACKED, ShipmentAction.CANCEL): ShipmentStatus.CANCELLED,
+    (ShipmentStatus.PACKED, ShipmentAction.UNPACK): ShipmentStatus.PICKED,
 }
 
 WAITING = frozenset({ShipmentStatus.TO_PICK, ShipmentStatus.PICKED, ShipmentStatus.PACKED})  # not shipped yet

@@ -13,6 +13,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from shopkeeper.core.errors import ValidationFailed
+from shopkeeper.core.models import AuditEntry
 from shopkeeper.fulfillment import selectors, services
 from shopkeeper.fulfillment.errors import ShipmentStateError
 from shopkeeper.fulfillment.events import ShipmentDelivered
@@ -91,7 +92,23 @@ def test_a_held_order_waits_for_its_release(
     assert shipment.dispatch_deadline >= before + timedelta(hours=48)
 
 
-def test_a_campaign_can_shorten_the_dispatch_deadline(
+def test_units_refunded_while_the_order_is_held_are_not_in_its_parcel(
+    shop: Shop, place: Callable[..., Order], pay: Callable[[Order], Order]
+) -> None:
+    order = place((shop.cup, 2), (shop.dress, 1))
+    orders.order_hold(order_id=order.pk, reason="拼团未成团", actor=SYSTEM)
+    order = pay(order)
+    assert (
+        services.shipment_units_remove(order_id=order.pk, sku_id=shop.cup.pk, quantity=1, actor=SYSTEM, reason="退一件")
+        == 1
+    )
+    assert stock_reads.ledger_imbalances() == []
+    orders.order_release(order_id=order.pk, actor=SYSTEM)
+    [shipment] = selectors.order_shipments(order.pk)
+    assert sorted((line.sku_code, line.quantity) for line in shipment.lines.all()) == [("CUP-500", 1), ("DRESS-M", 1)]
+
+
+def test_the_shop_sets_the_dispatch_deadline(
     shop: Shop, place: Callable[..., Order], pay: Callable[[Order], Order]
 ) -> None:
     with override_settings(FULFILMENT_DISPATCH_HOURS=24):
@@ -227,7 +244,7 @@ def test_a_fully_refunded_order_is_not_shipped_and_its_parcel_is_cancelled(
     assert (line.on_hand, line.reserved) == (50, 0)
 
 
-def test_a_partial_refund_leaves_the_parcel_in_the_queue(
+def test_a_line_refunded_in_full_leaves_the_parcel_and_the_other_line_ships(
     shop: Shop, place: Callable[..., Order], pay: Callable[[Order], Order], settle: Any
 ) -> None:
     order = pay(place((shop.cup, 1), (shop.dress, 1)))
@@ -236,6 +253,69 @@ def test_a_partial_refund_leaves_the_parcel_in_the_queue(
         orders.order_refund(order=order, amounts={cup_line.pk: None}, reason="少买一件", request_key="p", actor=SYSTEM)
     [shipment] = selectors.order_shipments(order.pk)
     assert shipment.status == "to_pick"
+    assert [(line.sku_code, line.quantity) for line in shipment.lines.all()] == [("DRESS-M", 1)]
+    assert [(r.sku_id, r.quantity) for r in stock_reads.reservations_for(order.reference)] == [(shop.dress.pk, 1)]
+    cup = stock_reads.stock_line(warehouse_id=shop.east, sku_id=shop.cup.pk)
+    assert cup is not None
+    assert (cup.on_hand, cup.reserved) == (50, 0)  # back on sale
+    assert stock_reads.ledger_imbalances() == []
+    services.shipment_ship(
+        shipment_id=_ready_to_ship(shipment).pk, carrier_code="SF", tracking_no="SF000000000004", actor=SYSTEM
+    )
+    assert Order.objects.get(pk=order.pk).status == "shipped"
+    assert stock_reads.ledger_imbalances() == []
+
+
+def test_refunded_units_come_out_of_a_packed_parcel_which_goes_back_to_picked(
+    shop: Shop, place: Callable[..., Order], pay: Callable[[Order], Order], settle: Any
+) -> None:
+    order = pay(place((shop.cup, 2), (shop.dress, 1)))
+    [shipment] = selectors.order_shipments(order.pk)
+    _ready_to_ship(shipment)
+    assert (
+        services.shipment_units_remove(order_id=order.pk, sku_id=shop.cup.pk, quantity=1, actor=SYSTEM, reason="退一件")
+        == 1
+    )
+    shipment = Shipment.objects.get(pk=shipment.pk)
+    assert (shipment.status, shipment.packed_at) == ("picked", None)  # to be scanned again
+    assert [(line.sku_code, line.quantity, line.packed_quantity) for line in shipment.lines.all()] == [
+        ("DRESS-M", 1, 0),
+        ("CUP-500", 1, 0),
+    ]
+    cup = stock_reads.stock_line(warehouse_id=shop.east, sku_id=shop.cup.pk)
+    assert cup is not None
+    assert (cup.on_hand, cup.reserved) == (50, 1)
+    assert stock_reads.ledger_imbalances() == []
+    assert AuditEntry.objects.filter(action="shipment.units_removed", object_id=str(shipment.pk)).count() == 1
+    with pytest.raises(ShipmentStateError):
+        services.shipment_ship(shipment_id=shipment.pk, carrier_code="SF", tracking_no="SF000000000005", actor=SYSTEM)
+    services.shipment_ship(
+        shipment_id=_ready_to_ship(shipment).pk, carrier_code="SF", tracking_no="SF000000000005", actor=SYSTEM
+    )
+    cup.refresh_from_db()
+    assert (cup.on_hand, cup.reserved) == (49, 0)
+    assert stock_reads.ledger_imbalances() == []
+
+
+def test_an_emptied_parcel_of_a_split_order_is_cancelled_and_the_order_still_ships(
+    shop: Shop, place: Callable[..., Order], pay: Callable[[Order], Order]
+) -> None:
+    order = pay(place((shop.cup, 60)))  # East holds 50, South 50
+    small, big = sorted(selectors.order_shipments(order.pk), key=lambda s: s.pk)  # units come out in pk order
+    units = small.lines.get().quantity
+    assert (
+        services.shipment_units_remove(
+            order_id=order.pk, sku_id=shop.cup.pk, quantity=units, actor=SYSTEM, reason="退款"
+        )
+        == units
+    )
+    assert Shipment.objects.get(pk=small.pk).status == "cancelled"
+    services.shipment_ship(
+        shipment_id=_ready_to_ship(big).pk, carrier_code="SF", tracking_no="SF000000000006", actor=SYSTEM
+    )
+    assert Order.objects.get(pk=order.pk).status == "shipped"
+    assert stock_reads.reservations_for(order.reference) == []
+    assert stock_reads.ledger_imbalances() == []
 
 
 def test_the_customer_confirms_receipt_and_the_order_turns_delivered(

@@ -677,6 +677,44 @@ def stock_release(*, reference: str, actor: ActorContext, reason: str) -> int:
     )
 
 
+def stock_release_units(
+    *, reference: str, warehouse_id: int, sku_id: int, quantity: int, actor: ActorContext, reason: str
+) -> int:
+    """Give back `quantity` of the units the reference holds of one SKU in one warehouse (part of
+    an order refunded before it ships); the rest stays held. Releases at most what is held: returns
+    the units released, 0 when nothing is held there any more."""
+    reference = _clean_reference(reference, required=True)
+    quantity = _clean_quantity(quantity, field="quantity")
+    reason = _clean_reason(reason, required=False)
+    with transaction.atomic():
+        active = StockReservation.objects.filter(
+            reference=reference, state=ReservationState.ACTIVE, stock__warehouse_id=warehouse_id, stock__sku_id=sku_id
+        )
+        locked = _lock(active.values_list("stock_id", flat=True))
+        row = active.filter(stock_id__in=list(locked)).select_for_update(of=("self",)).order_by("stock_id").first()
+        if row is None:
+            return 0
+        released = min(quantity, row.quantity)
+        now = timezone.now()
+        stock = locked[row.stock_id]
+        movement = _change(
+            stock,
+            kind=MovementKind.RELEASE,
+            reserved=-released,
+            reference=reference,
+            reason=reason,
+            actor=actor,
+            now=now,
+        )
+        if released == row.quantity:
+            StockReservation.objects.filter(pk=row.pk).update(state=ReservationState.RELEASED, closed_at=now)
+        else:
+            StockReservation.objects.filter(pk=row.pk).update(quantity=F("quantity") - released)
+        movement.save()
+        _sync_alerts([stock], now=now)
+    return released
+
+
 def stock_deduct(*, reference: str, actor: ActorContext, warehouse_id: int | None = None) -> int:
     """The reference's held units leave the warehouse (shipped): on hand and reserved both go down.
 

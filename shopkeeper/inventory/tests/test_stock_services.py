@@ -230,6 +230,32 @@ class TestReleaseAndShip:
         ]
         assert selectors.reservations_for("order:SK9") == []
 
+    def test_part_of_a_hold_is_given_back_and_the_rest_ships(self, warehouses: Warehouses, skus: list[int]) -> None:
+        self._hold(warehouses, skus)
+
+        def give_back(quantity: int) -> int:
+            return services.stock_release_units(
+                reference="order:SK9",
+                warehouse_id=warehouses["east"].pk,
+                sku_id=skus[0],
+                quantity=quantity,
+                actor=SYSTEM,
+                reason="退款",
+            )
+
+        assert give_back(1) == 1
+        assert (stock(warehouses["east"], skus[0]).reserved, selectors.ledger_imbalances()) == (1, [])
+        assert [r.quantity for r in selectors.reservations_for("order:SK9") if r.sku_id == skus[0]] == [1]
+        assert give_back(5) == 1  # at most what is held
+        assert give_back(1) == 0
+        with pytest.raises(ValidationFailed):
+            give_back(0)
+        assert stock(warehouses["east"], skus[0]).reserved == 0
+        assert services.stock_deduct(reference="order:SK9", actor=SYSTEM) == 1  # the other SKU still ships
+        assert selectors.ledger_imbalances() == []
+        release = StockMovement.objects.filter(kind="release").order_by("pk")
+        assert [(m.reserved_delta, m.on_hand_delta, m.reason) for m in release] == [(-1, 0, "退款"), (-1, 0, "退款")]
+
     def test_shipping_takes_the_units_out_of_the_warehouse_once(self, warehouses: Warehouses, skus: list[int]) -> None:
         self._hold(warehouses, skus)
         assert services.stock_deduct(reference="order:SK9", actor=SYSTEM, warehouse_id=warehouses["south"].pk) == 1
