@@ -267,6 +267,12 @@ def application_apply(
         order.refresh_from_db(fields=["status", "paid_fen", "refunded_fen"])
         line.refresh_from_db(fields=["refunded_fen"])
         stage = _stage(order.status)
+        delivered_at = delivery.delivered_at
+        if stage is Stage.IN_TRANSIT and line.sku_id is not None:
+            # A split order: this line's parcel may have arrived while another is still on its way.
+            parcels = fulfillment_reads.sku_delivery(order_id=order.pk, sku_id=line.sku_id)
+            if parcels is not None and parcels.delivered:
+                stage, delivered_at = Stage.DELIVERED, parcels.delivered_at
         if stage is None or order.paid_fen == 0:
             raise AfterSalesRefused(
                 _("After-sales is for paid orders; this one is %(status)s.")
@@ -276,7 +282,7 @@ def application_apply(
         refusal = window_check(
             kind=Kind(kind),
             stage=stage,
-            delivered_at=delivery.delivered_at,
+            delivered_at=delivered_at,
             now=now,
             window_days=settings.AFTERSALES_WINDOW_DAYS,
         )
@@ -286,7 +292,7 @@ def application_apply(
                 % {"days": settings.AFTERSALES_WINDOW_DAYS},
                 details={
                     "reason": refusal.value,
-                    "delivered_at": delivery.delivered_at.isoformat() if delivery.delivered_at else None,
+                    "delivered_at": delivered_at.isoformat() if delivered_at else None,
                 },
             )
         if refusal is not None:

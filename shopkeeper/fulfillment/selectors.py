@@ -17,7 +17,7 @@ from django.utils import timezone
 from shopkeeper.core.errors import NotFound
 from shopkeeper.fulfillment.domain import surge
 from shopkeeper.fulfillment.domain.states import WAITING
-from shopkeeper.fulfillment.enums import ShipmentStatus
+from shopkeeper.fulfillment.enums import ShipmentKind, ShipmentStatus
 from shopkeeper.fulfillment.models import (
     DEFAULT_CAPACITY,
     NO_BIN,
@@ -298,3 +298,28 @@ def surge_drill(
             for w in warehouses
         ],
     )
+
+
+@dataclass(frozen=True)
+class SkuDelivery:
+    """Where the units of one SKU of an order are: every parcel holding it delivered (and when the
+    last one was), or not."""
+
+    delivered: bool
+    delivered_at: datetime | None
+
+
+def sku_delivery(*, order_id: int, sku_id: int) -> SkuDelivery | None:
+    """Whether the order's parcels holding this SKU have all been delivered (split orders: one
+    parcel may arrive while another is on its way). None when no parcel of the order holds it."""
+    rows = list(
+        Shipment.objects.filter(order_id=order_id, kind=ShipmentKind.ORDER, lines__sku_id=sku_id)
+        .exclude(status=ShipmentStatus.CANCELLED)
+        .values_list("status", "delivered_at")
+        .distinct()
+    )
+    if not rows:
+        return None
+    delivered = all(status == ShipmentStatus.DELIVERED for status, _at in rows)
+    latest = max((at for _status, at in rows if at is not None), default=None)
+    return SkuDelivery(delivered=delivered, delivered_at=latest if delivered else None)

@@ -393,3 +393,32 @@ def test_bad_steps_are_refused_and_change_nothing(
         calls[step]()
     app.refresh_from_db()
     assert (app.status, app.return_tracking_no, app.inspection, app.events.count()) == before
+
+
+def test_a_split_order_line_whose_parcel_arrived_can_be_returned_while_the_other_is_on_its_way(
+    shop: Shop, settle: Any
+) -> None:
+    from shopkeeper.aftersales.tests.conftest import pay, placed
+    from shopkeeper.fulfillment import services as fulfilment
+    from shopkeeper.inventory import services as stock
+
+    stock.stocktake(sku_id=shop.cup.pk, warehouse_id=shop.east, counted=0, actor=SYSTEM, reason="测试")
+    order = placed(shop, (shop.dress, 1), (shop.cup, 1))  # the dress from East, the cup from South
+    pay(order, settle)
+    parcels = {parcel.warehouse_id: parcel for parcel in fulfillment_reads.order_shipments(order.pk)}
+    assert set(parcels) == {shop.east, shop.south}
+    for warehouse, tracking in ((shop.east, "SF100000000001"), (shop.south, "SF100000000002")):
+        parcel = parcels[warehouse]
+        fulfilment.shipments_pick(shipment_ids=[parcel.pk], actor=SYSTEM)
+        for line in parcel.lines.all():
+            fulfilment.shipment_scan(shipment_id=parcel.pk, code=line.sku_code, actor=SYSTEM)
+        fulfilment.shipment_pack(shipment_id=parcel.pk, actor=SYSTEM)
+        fulfilment.shipment_ship(shipment_id=parcel.pk, carrier_code="SF", tracking_no=tracking, actor=SYSTEM)
+    fulfilment.shipment_deliver(shipment_id=parcels[shop.east].pk, by="customer", actor=SYSTEM)
+    order.refresh_from_db()
+    assert order.status == "shipped"  # the cup is still on its way
+    application = apply(shop, order, "DRESS-M", kind="return_refund")
+    assert application.stage == "delivered"
+    with pytest.raises(ShopkeeperError) as refused:
+        apply(shop, order, "CUP-500", kind="return_refund")
+    assert refused.value.details["reason"] == "in_transit_only_refund"
