@@ -791,7 +791,7 @@ def orders_bulk_load(rows: Sequence[HistoricOrder], *, batch_size: int = 1000) -
     """Write past orders with their lines and timelines in bulk (no stock or payment side effects:
     the caller records those). Every order's lines sum exactly to its goods total."""
     loaded: list[LoadedOrder] = []
-    used: set[str] = set()
+    used: set[str] = set()  # numbers given in this call (and, per batch, those already stored)
 
     def fresh_number(day: date) -> str:
         number = order_number(day)
@@ -822,7 +822,6 @@ def orders_bulk_load(rows: Sequence[HistoricOrder], *, batch_size: int = 1000) -
                     total_fen=row.priced.total.fen,
                     paid_fen=row.priced.total.fen if row.paid_at else 0,
                     refunded_fen=row.priced.total.fen if row.closed_at else 0,
-                    idempotency_key=f"history:{start + index}",
                     explanation=list(row.priced.explanation),
                     placed_at=row.placed_at,
                     pay_deadline=row.placed_at + payment_timeout(),
@@ -832,6 +831,16 @@ def orders_bulk_load(rows: Sequence[HistoricOrder], *, batch_size: int = 1000) -
                 )
                 for index, row in enumerate(batch)
             ]
+            # Numbers are random per day: one may already belong to an order of an earlier load.
+            clashing = orders
+            while clashing:
+                drawn = [order.number for order in clashing]
+                taken = set(Order.objects.filter(number__in=drawn).values_list("number", flat=True))
+                clashing = [order for order in clashing if order.number in taken]
+                for order in clashing:
+                    order.number = fresh_number(timezone.localdate(order.placed_at))
+            for order in orders:
+                order.idempotency_key = f"history:{order.number}"  # unique per customer, as the number is
             Order.objects.bulk_create(orders)
             if any(order.pk is None for order in orders):  # backends that do not return ids
                 numbers = {order.number: order for order in orders}
