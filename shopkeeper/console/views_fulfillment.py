@@ -9,6 +9,7 @@ rules and write the audit entries. Shipments are typed `Any` (the console may no
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -147,96 +148,100 @@ def shipment_detail(request: HttpRequest, shipment_id: int) -> HttpResponse:
     return render(request, "console/fulfillment/shipment.html", context)
 
 
-def _back(shipment_id: int) -> HttpResponse:
+def _act(
+    request: HttpRequest, shipment_id: int, action: Callable[[], object], done: Callable[[Any], str]
+) -> HttpResponse:
+    """Run one shipment action; say what happened (or why it was refused) and go back to the parcel."""
+    try:
+        result = action()
+    except ShopkeeperError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, done(result))
     return redirect("console:fulfillment_shipment", shipment_id=shipment_id)
 
 
 @require_POST
 @console_page(RUN_WAREHOUSE_DESK)
 def shipment_scan(request: HttpRequest, shipment_id: int) -> HttpResponse:
-    try:
-        scan = services.shipment_scan(shipment_id=shipment_id, code=request.POST.get("code", ""), actor=_actor(request))
-    except ShopkeeperError as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(
-            request,
+    return _act(
+        request,
+        shipment_id,
+        lambda: services.shipment_scan(
+            shipment_id=shipment_id, code=request.POST.get("code", ""), actor=_actor(request)
+        ),
+        lambda scan: (
             _("%(code)s: %(scanned)s of %(quantity)s counted.")
-            % {"code": scan.sku_code, "scanned": scan.scanned, "quantity": scan.quantity},
-        )
-    return _back(shipment_id)
+            % {"code": scan.sku_code, "scanned": scan.scanned, "quantity": scan.quantity}
+        ),
+    )
 
 
 @require_POST
 @console_page(RUN_WAREHOUSE_DESK)
 def shipment_scan_reset(request: HttpRequest, shipment_id: int) -> HttpResponse:
-    try:
-        services.shipment_scan_reset(shipment_id=shipment_id, actor=_actor(request))
-    except ShopkeeperError as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("Counting starts again."))
-    return _back(shipment_id)
+    return _act(
+        request,
+        shipment_id,
+        lambda: services.shipment_scan_reset(shipment_id=shipment_id, actor=_actor(request)),
+        lambda _result: _("Counting starts again."),
+    )
 
 
 @require_POST
 @console_page(RUN_WAREHOUSE_DESK)
 def shipment_pack(request: HttpRequest, shipment_id: int) -> HttpResponse:
-    try:
-        services.shipment_pack(shipment_id=shipment_id, actor=_actor(request))
-    except ShopkeeperError as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("Packed: choose the carrier and type the tracking number."))
-    return _back(shipment_id)
+    return _act(
+        request,
+        shipment_id,
+        lambda: services.shipment_pack(shipment_id=shipment_id, actor=_actor(request)),
+        lambda _result: _("Packed: choose the carrier and type the tracking number."),
+    )
 
 
 @require_POST
 @console_page(RUN_WAREHOUSE_DESK)
 def shipment_ship(request: HttpRequest, shipment_id: int) -> HttpResponse:
-    try:
-        shipment = services.shipment_ship(
+    return _act(
+        request,
+        shipment_id,
+        lambda: services.shipment_ship(
             shipment_id=shipment_id,
             carrier_code=request.POST.get("carrier", ""),
             tracking_no=request.POST.get("tracking_no", ""),
             actor=_actor(request),
-        )
-    except ShopkeeperError as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("Shipped with tracking number %(number)s.") % {"number": shipment.tracking_no})
-    return _back(shipment_id)
+        ),
+        lambda shipment: _("Shipped with tracking number %(number)s.") % {"number": shipment.tracking_no},
+    )
 
 
 @require_POST
 @console_page(RUN_WAREHOUSE_DESK)
 def shipment_deliver(request: HttpRequest, shipment_id: int) -> HttpResponse:
     """The customer said the parcel arrived (a phone call about an exception): mark it delivered."""
-    try:
-        services.shipment_deliver(shipment_id=shipment_id, by=DeliveredBy.STAFF, actor=_actor(request))
-    except ShopkeeperError as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("Marked as delivered."))
-    return _back(shipment_id)
+    return _act(
+        request,
+        shipment_id,
+        lambda: services.shipment_deliver(shipment_id=shipment_id, by=DeliveredBy.STAFF, actor=_actor(request)),
+        lambda _result: _("Marked as delivered."),
+    )
 
 
 @require_POST
 @console_page(RUN_WAREHOUSE_DESK)
 def shipment_sandbox_push(request: HttpRequest, shipment_id: int) -> HttpResponse:
-    try:
-        services.sandbox_push(
+    return _act(
+        request,
+        shipment_id,
+        lambda: services.sandbox_push(
             shipment_id=shipment_id,
             kind=request.POST.get("kind", ""),
             description=request.POST.get("description", ""),
             tamper=request.POST.get("tamper") == "on",
             actor=_actor(request),
-        )
-    except ShopkeeperError as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("The sandbox carrier is posting the tracking event."))
-    return _back(shipment_id)
+        ),
+        lambda _result: _("The sandbox carrier is posting the tracking event."),
+    )
 
 
 @console_page(VIEW_SHIPMENTS)
