@@ -190,7 +190,20 @@ class _CartIndex:
 
 
 class Rule(Protocol):
-    """One promotion or coupon, ready to be evaluated. Implementations are frozen dataclasses."""
+    """One promotion or coupon, ready to be evaluated. Implementations are frozen dataclasses.
+
+    Besides what is declared here, the engine uses these methods when a rule has them (all of
+    the project's rules do, through `rules._RuleBase`); each only lets it skip work, never
+    changes an answer, so a rule without them is priced the same, more slowly:
+
+    - `most_off(spend, units) -> int`: at most what the rule takes off lines worth `spend` fen in
+      `units` units at list price (never less than what it really could);
+    - `can_ship_free() -> bool`: whether it can waive shipping;
+    - `gives_gifts` (a class attribute): whether rules of the class can add gifts;
+    - `possible(lines, context) -> bool`: False when it can do nothing for the cart (lines at list
+      price) and has nothing to nudge about, whatever other rules take off first;
+    - `running(now) -> bool`: whether its window holds `now`.
+    """
 
     @property
     def rule_id(self) -> str: ...  # stable id, e.g. "promo:12" or "coupon:345"

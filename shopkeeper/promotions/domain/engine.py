@@ -15,16 +15,25 @@ How a cart is priced (`price_promoted`):
 3. Choosing the exclusive rule of one group changes what the next group sees (a 5 % item
    discount can take the cart below a 满500 threshold), so the engine keeps the `BEAM` best
    partial carts after each group (least to pay so far, shipping included) and carries each
-   through the next group: a bounded beam search. Per group it evaluates each rule at most
-   `BEAM` times (once per kept cart) and builds at most `BEAM` new carts, never the product of
-   all choices; exclusive candidates are ranked by what they would take off (measured without
-   building the cart). On the item group, whose rules write no nudges, candidates are tried from
-   the largest possible saving (`most_off`) down and the rest skipped once none could enter the
-   beam. The best finished cart wins (lowest total with shipping; then more gifts, fewer
-   coupons, then rule ids, so ties are deterministic).
+   through the next group: a bounded beam search; after the last group only the best is kept.
+   Per group it evaluates each rule at most once per kept cart and builds at most `BEAM` new
+   carts, never the product of all choices; exclusive candidates are ranked by what they would
+   take off (measured without building the cart).
+   What the search leaves out (never changing its answer; `_Pricer.skips` turns it off, and a
+   property test compares both):
+   - a rule that cannot apply to the cart whatever runs first (`possible`: a bundle missing one
+     of its SKUs, a member price for another tier, 第N件 with fewer than N units) is never
+     evaluated;
+   - exclusive rules are tried from the largest possible saving (`most_off`) down; once the beam
+     is full, a rule whose best possible rank (total less its `most_off`, every gift it could
+     add) is below the carts kept is skipped, and the rest with it once even its total cannot
+     compete. Skipped order, coupon and shipping rules are remembered with the cart they would
+     have seen (`_State.later`), and their nudges are worked out only for the cart written out.
+   The best finished cart wins (lowest total with shipping; then more gifts, fewer coupons,
+   then rule ids, so ties are deterministic).
 4. The customer is never worse off than with any one applicable rule alone: after the search,
-   each rule that could still beat the result (by its `most_off` bound, then by evaluating it on
-   the bare cart) is priced alone, and the better result is kept.
+   each rule that could still beat the result (taken by `most_off` from the largest down, then
+   by evaluating it on the bare cart) is priced alone, and the better result is kept.
 5. Every discount is held above the floors of the rules that touched the line (`Floor`): an item
    discount is cut to what the floor leaves, an order discount is apportioned over its lines in
    proportion to their amounts, each line's share capped at its room above its floor, the
@@ -121,6 +130,7 @@ class _State:
         "gift_count",
         "goods",
         "ids",
+        "later",
         "notes",
         "shop_free",
         "steps",
@@ -138,6 +148,9 @@ class _State:
         self.done: tuple[_Step, ...] = ()
         self.ids: tuple[str, ...] = ()
         self.notes: tuple[str, ...] = ()
+        # rules the search skipped without evaluating them (they could not enter the beam), with
+        # the cart they would have seen: their nudges are worked out only if this cart is written out
+        self.later: tuple[tuple[_State, tuple[Rule, ...]], ...] = ()
         self.goods = 0
         self.gift_count = 0
         self.coupons = 0
@@ -154,6 +167,7 @@ class _State:
         other.done = self.done
         other.ids = self.ids
         other.notes = self.notes
+        other.later = self.later
         other.goods = self.goods
         other.gift_count = self.gift_count
         other.coupons = self.coupons
@@ -201,6 +215,10 @@ def _capped(amount: int, weights: list[int], rooms: list[int]) -> list[int]:
 
 class _Pricer:
     """Everything worked out once per cart, shared by every state the search looks at."""
+
+    # Whether the search may leave out rules that cannot change its answer (see `run_group` and
+    # `promoted_outcome`); the tests turn it off to show that leaving them out changes nothing.
+    skips = True
 
     def __init__(
         self,
@@ -413,99 +431,140 @@ class _Pricer:
                 off += max(0, min(adjustment.amount.fen, room))
         return off
 
+    def candidate(self, base: _State, rule: Rule, effect: Effect, base_fee: int) -> _Candidate | None:
+        """The choice of `rule` (with `effect`) on top of `base`, ranked; None when it would change
+        nothing (then its nudge, if any, is worth showing). The state is built only when the
+        effect cannot be measured."""
+        if not _does_something(effect):
+            return None
+        off = self.measure(base, rule, effect)
+        if off is None:
+            built = base.copy()
+            self.apply(built, rule, effect)
+            if built.done == base.done:
+                return None
+            return (built.rank(self.total_of(built)), base, rule, effect, built)
+        waives = effect.free_shipping and (
+            base.shop_free is None if rule.group is Group.SHIPPING else base.coupon_free is None
+        )
+        if not (off or waives or effect.gifts):
+            return None
+        goods = base.goods - off
+        fee = 0 if waives else base_fee
+        if fee and self.free_over is not None and goods >= self.free_over:
+            fee = 0
+        rank = (
+            goods + fee,
+            -(base.gift_count + len(effect.gifts)),
+            base.coupons + (rule.group is Group.COUPON),
+            (*base.ids, rule.rule_id),
+        )
+        return (rank, base, rule, effect, None)
+
     def run_group(
-        self, state: _State, stackers: Sequence[Rule], exclusives: Sequence[Rule], prune: bool = False
+        self,
+        state: _State,
+        group: Group,
+        stackers: Sequence[Rule],
+        exclusives: Sequence[tuple[int, Rule]],
+        beam: int = BEAM,
     ) -> tuple[_State, list[_Candidate]]:
         """The stackers applied on a copy of `state` (the base), and every exclusive rule that
         would do something on top of it, ranked by what it would take off (measured, not applied:
-        the search builds only the candidates it keeps). With `prune` (item rules, which write no
-        nudges, on the one starting cart) the exclusive rules are tried from the largest possible
-        saving down and the search stops once no rule left could enter the beam."""
-        base = state.copy()
-        if stackers and stackers[0].group is Group.SHIPPING and not self.fee(base)[0]:
+        the search builds only the candidates it keeps).
+
+        The exclusive rules are tried from the largest possible saving (`most_off`) down, and the
+        rest skipped once none could enter the beam: a rule's total is at least the base's goods
+        less its `most_off` (shipping is never negative), and a rule that is not among the `BEAM`
+        best of its own base is not among the `BEAM` best of the group. The skipped rules are kept
+        with the base (`later`) so the nudges they would write are still shown."""
+        # a state is looked at by one group only, so without stackers the base is the state itself
+        base = state.copy() if stackers else state
+        if group is Group.SHIPPING and not self.fee(base)[0]:
             return base, []  # shipping is free already: nothing to waive, nothing to nudge towards
-        if exclusives and exclusives[0].group is Group.SHIPPING and not self.fee(base)[0]:
-            return base, []
         for rule in stackers:
             effect = self.evaluate(rule, base)
             if effect is not None:
                 self.apply(base, rule, effect)
         notes: list[str] = []
-        rate = self.rate
         base_fee = self.fee(base)[0]
         candidates: list[_Candidate] = []
-        ordered: Sequence[Rule] = exclusives
-        kept: list[int] = []  # the best totals so far (at most BEAM), to skip hopeless candidates
-        if prune:
-            ordered = sorted(exclusives, key=lambda rule: (-self.most_off(rule), rule.rule_id))
-            kept = [self.total_of(base)]
-        for rule in ordered:
-            if prune and len(kept) >= BEAM and base.goods - self.most_off(rule) > kept[-1]:
-                break  # the rest take off no more than this one: none can enter the beam
+        kept = [base.rank(self.total_of(base))]  # the best ranks so far (at most `beam`)
+        skipped: list[Rule] = []
+        for at, (off, rule) in enumerate(exclusives):
+            if len(kept) >= beam and self.skips:
+                least = base.goods - off  # the least total the rule could leave
+                if least > kept[-1][0]:
+                    skipped.extend(rule for _, rule in exclusives[at:])  # the rest take off no more
+                    break
+                best_rank = (
+                    least,
+                    -base.gift_count - (1 << 30 if _gives_gifts(rule) else 0),
+                    base.coupons + (rule.group is Group.COUPON),
+                    (*base.ids, rule.rule_id),
+                )
+                if best_rank > kept[-1]:  # even at its best it ranks below the carts kept
+                    skipped.append(rule)
+                    continue
             effect = self.evaluate(rule, base)
             if effect is None:
                 continue
-            if _does_something(effect):
-                off = self.measure(base, rule, effect)
-                if off is None:
-                    built = base.copy()
-                    self.apply(built, rule, effect)
-                    if built.done != base.done:
-                        candidates.append((built.rank(self.total_of(built)), base, rule, effect, built))
-                        if prune:
-                            kept = sorted([*kept, self.total_of(built)])[:BEAM]
-                        continue
-                else:
-                    waives = effect.free_shipping and (
-                        base.shop_free is None if rule.group is Group.SHIPPING else base.coupon_free is None
-                    )
-                    if off or waives or effect.gifts:
-                        goods = base.goods - off
-                        fee = 0 if waives else base_fee
-                        if fee and rate.free_over is not None and goods >= rate.free_over.fen:
-                            fee = 0
-                        rank = (
-                            goods + fee,
-                            -(base.gift_count + len(effect.gifts)),
-                            base.coupons + (rule.group is Group.COUPON),
-                            (*base.ids, rule.rule_id),
-                        )
-                        candidates.append((rank, base, rule, effect, None))
-                        if prune:
-                            kept = sorted([*kept, rank[0]])[:BEAM]
-                        continue
-            if effect.note:
-                notes.append(effect.note)
+            found = self.candidate(base, rule, effect, base_fee)
+            if found is None:
+                if effect.note:
+                    notes.append(effect.note)
+                continue
+            candidates.append(found)
+            rank = found[0]
+            if len(kept) < beam:
+                kept.append(rank)
+            elif rank < kept[-1]:
+                kept[-1] = rank
+            else:
+                continue
+            if len(kept) > 1 and kept[-1] < kept[-2]:  # keep them in order (a beam holds two)
+                kept.sort()
         if notes:
             base.notes = (*base.notes, *notes)
+        if skipped and group is not Group.ITEM:  # item rules write no nudges
+            entry = (base.copy(), tuple(skipped))
+            base.later = (*base.later, entry)
+            for *_, built in candidates:
+                if built is not None:
+                    built.later = (*built.later, entry)
         return base, candidates
 
     def search(self, rules: Sequence[Rule]) -> tuple[_State, int]:
         """The best finished state for `rules` (sorted, running) and its total in fen."""
         groups: dict[Group, tuple[list[Rule], list[Rule]]] = {group: ([], []) for group in APPLICATION_ORDER}
         for rule in rules:
-            stackers, exclusives = groups[rule.group]
-            (stackers if rule.stacks else exclusives).append(rule)
+            stacking, exclusive = groups[rule.group]
+            (stacking if rule.stacks else exclusive).append(rule)
         states = [self.start()]
-        for group in APPLICATION_ORDER:
-            stackers, exclusives = groups[group]
-            if not stackers and not exclusives:
-                continue
+        used = [group for group in APPLICATION_ORDER if groups[group][0] or groups[group][1]]
+        most_off = self.most_off
+        for group in used:
+            stackers, exclusive_rules = groups[group]
+            # the exclusive rules with what each could take off at most, largest first
+            exclusives: list[tuple[int, Rule]] = [(most_off(rule), rule) for rule in exclusive_rules]
+            if len(exclusives) > 1:
+                exclusives.sort(key=_largest_first)
+            # after the last group only the best cart matters: keep one
+            beam = 1 if group is used[-1] else BEAM
             pool: list[_Candidate] = []
             for state in states:
-                prune = group is Group.ITEM and len(states) == 1
-                base, candidates = self.run_group(state, stackers, exclusives, prune)
+                base, candidates = self.run_group(state, group, stackers, exclusives, beam)
                 pool.append((base.rank(self.total_of(base)), base, None, None, base))
                 pool.extend(candidates)
             pool.sort(key=lambda candidate: candidate[0])
             states = []
-            for _, base, chosen, effect, built in pool[:BEAM]:
+            for _, base, chosen, effect, built in pool[:beam]:
                 if built is None and chosen is not None and effect is not None:
                     built = base.copy()
                     self.apply(built, chosen, effect)
                 if built is not None:
                     states.append(built)
-        best = min(states, key=lambda s: s.rank(self.total_of(s)))
+        best = states[0]
         return best, self.total_of(best)
 
     def fee(self, state: _State) -> tuple[int, str]:
@@ -598,8 +657,20 @@ class _Pricer:
             free_shipping_gap=gap,
         )
         return PromotedCart(
-            priced=priced, applied=tuple(applied), gifts=tuple(gifts), nudges=tuple(dict.fromkeys(state.notes))
+            priced=priced, applied=tuple(applied), gifts=tuple(gifts), nudges=tuple(dict.fromkeys(self.nudges(state)))
         )
+
+    def nudges(self, state: _State) -> list[str]:
+        """The nudges of the cart the search kept: those its rules wrote, then those of the rules
+        the search skipped (evaluated now, on the cart each would have seen)."""
+        notes = list(state.notes)
+        for seen, rules in state.later:
+            fee = self.fee(seen)[0]
+            for rule in rules:
+                effect = self.evaluate(rule, seen)
+                if effect is not None and effect.note and self.candidate(seen, rule, effect, fee) is None:
+                    notes.append(effect.note)
+        return notes
 
     def _line_out(self, index: int, discount: int, explanation: tuple[str, ...]) -> PricedLine:
         """The finished line (filled directly, like `_view`)."""
@@ -683,6 +754,26 @@ class _Pricer:
         if not self.lines or (rate.free_over is not None and goods >= rate.free_over.fen):
             return goods
         return goods + rate.fee.fen
+
+
+def _largest_first(pair: tuple[int, Rule]) -> tuple[int, str]:
+    return -pair[0], pair[1].rule_id
+
+
+_ASKS_POSSIBLE: dict[type, bool] = {}
+
+
+def _possible(rule: Rule, lines: Sequence[PricedLine], context: PricingContext) -> bool:
+    kind = type(rule)
+    asks = _ASKS_POSSIBLE.get(kind)
+    if asks is None:
+        hook = getattr(kind, "possible", None)
+        asks = _ASKS_POSSIBLE[kind] = callable(hook) and hook is not _RuleBase.possible
+    return bool(rule.possible(lines, context)) if asks else True  # type: ignore[attr-defined]
+
+
+def _gives_gifts(rule: Rule) -> bool:
+    return bool(getattr(type(rule), "gives_gifts", True))
 
 
 def _running(rule: Rule, now: datetime | None) -> bool:
@@ -892,13 +983,22 @@ def promoted_outcome(
     if now is not None or not plain:
         ordered = tuple(rule for rule in ordered if _running(rule, now))
     pricer = _Pricer(lines, items, shipping, region, shopper, wording, now, scopes)
-    active = [rule for rule in ordered if pricer.reach(rule)[0] > 0 or rule.group is Group.SHIPPING]
+    bare = pricer.views(pricer.start())
+    active = [
+        rule
+        for rule in ordered
+        if (pricer.reach(rule)[0] > 0 or rule.group is Group.SHIPPING)
+        and (not pricer.skips or _possible(rule, bare, pricer.context))
+    ]
     best, best_total = pricer.search(active)
     # Step 4: no single rule alone may beat the combination. Each rule bounds what it could take
     # off alone (`most_off`), so most rules are ruled out without evaluating them; the rest are
     # evaluated once on the bare cart, and only one that really wins is priced in full.
     if len(active) > 1:
-        for rule in active:
+        subtotal, most_off = pricer.subtotal, pricer.most_off
+        for rule in sorted(active, key=lambda rule: (-most_off(rule), rule.rule_id)):
+            if subtotal - most_off(rule) >= best_total and pricer.skips:
+                break  # alone, neither this rule nor any after it can pay less than the result
             if pricer.alone_at_least(rule) >= best_total:
                 continue
             if pricer.alone_total(rule) >= best_total:

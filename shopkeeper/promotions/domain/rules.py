@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from math import lcm
-from typing import Literal
+from typing import ClassVar, Literal
 
 from shopkeeper.core.domain.money import Money
 from shopkeeper.pricing.domain.pipeline import LineAdjustment, OrderAdjustment, PricedLine
@@ -84,6 +84,19 @@ class _RuleBase:
     def can_ship_free(self) -> bool:
         """Whether the rule can waive shipping."""
         return False
+
+    # whether the rule can add gifts (the engine ranks a cart with more gifts higher)
+    gives_gifts: ClassVar[bool] = False
+
+    def possible(self, lines: Sequence[PricedLine], context: PricingContext) -> bool:
+        """False when the rule can do nothing for this cart and has nothing to nudge about,
+        whatever other rules take off first (checked once per cart, on the lines at list
+        price): the engine then never evaluates it. True when it cannot tell."""
+        return True
+
+    def _covered_units(self, lines: Sequence[PricedLine], context: PricingContext) -> int:
+        covered = context.covered(self.scope)
+        return sum(line.quantity for line in lines if line.key in covered)
 
     def most_off(self, spend: int, units: int) -> int:
         """At most what the rule alone takes off lines worth `spend` fen in `units` units (at list
@@ -207,6 +220,14 @@ class GiftWithPurchase(_RuleBase):
     def most_off(self, spend: int, units: int) -> int:
         return 0
 
+    gives_gifts: ClassVar[bool] = True
+
+    def possible(self, lines: Sequence[PricedLine], context: PricingContext) -> bool:
+        if not self.trigger_product_ids:
+            return True
+        items = context.items
+        return any(items[key].product_id in self.trigger_product_ids for key in context.covered(self.scope))
+
     def evaluate(self, lines: Sequence[PricedLine], context: PricingContext) -> Effect | None:
         covered = self._lines(lines, context)
         if not covered:
@@ -287,6 +308,9 @@ class NthItem(_RuleBase):
         # each discounted unit is the cheapest of its n: worth at most 1/n of their spend
         return min(spend, spend * self.percent_off // (100 * max(self.n, 1)) + units)
 
+    def possible(self, lines: Sequence[PricedLine], context: PricingContext) -> bool:
+        return self.n >= 1 and self._covered_units(lines, context) >= self.n
+
     def evaluate(self, lines: Sequence[PricedLine], context: PricingContext) -> Effect | None:
         if self.n < 1:
             return None
@@ -322,6 +346,9 @@ class BuyXGetY(_RuleBase):
         # the free units are the cheapest `get` of each buy + get
         size = max(self.buy + self.get, 1)
         return min(spend, spend * self.get // size + units)
+
+    def possible(self, lines: Sequence[PricedLine], context: PricingContext) -> bool:
+        return self.buy >= 1 and self.get >= 1 and self._covered_units(lines, context) >= self.buy + self.get
 
     def evaluate(self, lines: Sequence[PricedLine], context: PricingContext) -> Effect | None:
         if self.buy < 1 or self.get < 1:
@@ -364,6 +391,11 @@ class Bundle(_RuleBase):
 
     def most_off(self, spend: int, units: int) -> int:
         return max(0, spend - self.price.fen)
+
+    def possible(self, lines: Sequence[PricedLine], context: PricingContext) -> bool:
+        items = context.items
+        present = {items[key].sku_id for key in context.covered(self.scope)}
+        return len(set(self.sku_ids)) >= 2 and present.issuperset(self.sku_ids)
 
     def evaluate(self, lines: Sequence[PricedLine], context: PricingContext) -> Effect | None:
         wanted = set(self.sku_ids)
@@ -412,6 +444,13 @@ class MemberPrice(_RuleBase):
 
     def __hash__(self) -> int:  # the mapping is not hashable; the id is the rule's identity
         return hash(self.rule_id)
+
+    def possible(self, lines: Sequence[PricedLine], context: PricingContext) -> bool:
+        prices = self.prices.get(context.shopper.tier) if context.shopper.tier is not None else None
+        if not prices:
+            return False
+        items = context.items
+        return any(items[key].sku_id in prices for key in context.covered(self.scope))
 
     def evaluate(self, lines: Sequence[PricedLine], context: PricingContext) -> Effect | None:
         tier = context.shopper.tier

@@ -48,6 +48,16 @@ def test_a_ladder_nudges_towards_the_next_tier() -> None:
     assert promoted.nudges == ("Spend ¥80.00 more for ¥100.00 off (满500减100)",)
 
 
+def test_a_rule_the_search_skips_still_nudges() -> None:
+    """满1000减60 cannot beat 满100减50 on a ¥200 cart, so the search never evaluates it while
+    choosing; its nudge is still worked out for the cart shown."""
+    small = SpendTier(rule_id="promo:3", label="满100减50", tiers=(Tier(yuan(100), yuan(50)),))
+    big = SpendTier(rule_id="promo:4", label="满1000减60", tiers=(Tier(yuan(1000), yuan(60)),))
+    promoted = Cart().add("A", yuan(200)).price(big, small)
+    assert promoted.priced.discount == yuan(50)
+    assert promoted.nudges == ("Spend ¥800.00 more for ¥60.00 off (满1000减60)",)
+
+
 def test_repeating_reduction_with_a_cap() -> None:
     every = SpendTier(
         rule_id="promo:2", label="每满100减20", repeat_every=yuan(100), repeat_off=yuan(20), repeat_cap=yuan(60)

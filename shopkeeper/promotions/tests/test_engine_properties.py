@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shopkeeper.core.domain.money import Money
+from shopkeeper.promotions.domain import engine
 from shopkeeper.promotions.domain.base import Gift, Rule, Scope, Shopper
 from shopkeeper.promotions.domain.engine import PromotedCart
 from shopkeeper.promotions.domain.rules import (
@@ -204,3 +205,24 @@ def test_the_simulator_counts_exactly_what_the_cart_charges(cart: Cart, rules: l
         (a.rule_id, a.discount, a.shipping_off) for a in promoted.applied
     }
     assert projection.gifts == sum(gift.quantity for gift in promoted.gifts)
+
+
+@st.composite
+def bigger_rule_sets(draw: st.DrawFn) -> list[Rule]:
+    count = draw(st.integers(2, 12))
+    return [draw(one_rule(index)) for index in range(count)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(carts(), bigger_rule_sets())
+def test_the_rules_the_search_leaves_out_never_change_the_answer(cart: Cart, rules: list[Rule]) -> None:
+    """The search skips rules that cannot enter the beam, rules that cannot apply to the cart,
+    and single rules that cannot beat the result; with skipping off it looks at every one."""
+    skipping = price(cart, rules)
+    engine._Pricer.skips = False
+    try:
+        looking = price(cart, rules)
+    finally:
+        engine._Pricer.skips = True
+    assert (skipping.priced, skipping.applied, skipping.gifts) == (looking.priced, looking.applied, looking.gifts)
+    assert set(skipping.nudges) == set(looking.nudges)
