@@ -15,7 +15,9 @@ How a cart is priced (`price_promoted`):
 3. Choosing the exclusive rule of one group changes what the next group sees (a 5 % item
    discount can take the cart below a 满500 threshold), so the engine keeps the `BEAM` best
    partial carts after each group (least to pay so far, shipping included) and carries each
-   through the next group: a bounded beam search; after the last group only the best is kept.
+   through the next group: a bounded beam search; after the last group only the best is kept,
+   and a cart that cannot end below what the best one ends at at most (the groups left take at
+   most their rules' `most_off` and the shipping fee) is not carried on.
    Per group it evaluates each rule at most once per kept cart and builds at most `BEAM` new
    carts, never the product of all choices; exclusive candidates are ranked by what they would
    take off (measured without building the cart).
@@ -328,11 +330,12 @@ class _Pricer:
                 self._apply_line(state, step, rule, adjustment)
             else:
                 self._apply_order(state, step, rule, adjustment)
+        group = rule.group
         if effect.free_shipping:
-            if rule.group is Group.SHIPPING and state.shop_free is None:
+            if group is Group.SHIPPING and state.shop_free is None:
                 state.shop_free = rule
                 step.free_shipping = True
-            elif rule.group is not Group.SHIPPING and state.coupon_free is None:
+            elif group is not Group.SHIPPING and state.coupon_free is None:
                 state.coupon_free = rule
                 step.free_shipping = True
         step.gifts = effect.gifts
@@ -340,7 +343,7 @@ class _Pricer:
             state.done = (*state.done, step)
             state.ids = (*state.ids, rule.rule_id)
             state.gift_count += len(step.gifts)
-            if rule.group is Group.COUPON:
+            if group is Group.COUPON:
                 state.coupons += 1
 
     def _apply_line(self, state: _State, step: _Step, rule: Rule, adjustment: LineAdjustment) -> None:
@@ -435,8 +438,9 @@ class _Pricer:
         """The choice of `rule` (with `effect`) on top of `base`, ranked; None when it would change
         nothing (then its nudge, if any, is worth showing). The state is built only when the
         effect cannot be measured."""
-        if not _does_something(effect):
+        if not (effect.adjustments or effect.free_shipping or effect.gifts):
             return None
+        group = rule.group
         off = self.measure(base, rule, effect)
         if off is None:
             built = base.copy()
@@ -445,7 +449,7 @@ class _Pricer:
                 return None
             return (built.rank(self.total_of(built)), base, rule, effect, built)
         waives = effect.free_shipping and (
-            base.shop_free is None if rule.group is Group.SHIPPING else base.coupon_free is None
+            base.shop_free is None if group is Group.SHIPPING else base.coupon_free is None
         )
         if not (off or waives or effect.gifts):
             return None
@@ -456,7 +460,7 @@ class _Pricer:
         rank = (
             goods + fee,
             -(base.gift_count + len(effect.gifts)),
-            base.coupons + (rule.group is Group.COUPON),
+            base.coupons + (group is Group.COUPON),
             (*base.ids, rule.rule_id),
         )
         return (rank, base, rule, effect, None)
@@ -500,7 +504,7 @@ class _Pricer:
                 best_rank = (
                     least,
                     -base.gift_count - (1 << 30 if _gives_gifts(rule) else 0),
-                    base.coupons + (rule.group is Group.COUPON),
+                    base.coupons + (group is Group.COUPON),
                     (*base.ids, rule.rule_id),
                 )
                 if best_rank > kept[-1]:  # even at its best it ranks below the carts kept
@@ -543,22 +547,38 @@ class _Pricer:
         states = [self.start()]
         used = [group for group in APPLICATION_ORDER if groups[group][0] or groups[group][1]]
         most_off = self.most_off
+        # per group, the exclusive rules with what each could take off at most, largest first
+        ranked: list[list[tuple[int, Rule]]] = []
         for group in used:
-            stackers, exclusive_rules = groups[group]
-            # the exclusive rules with what each could take off at most, largest first
-            exclusives: list[tuple[int, Rule]] = [(most_off(rule), rule) for rule in exclusive_rules]
+            exclusives: list[tuple[int, Rule]] = [(most_off(rule), rule) for rule in groups[group][1]]
             if len(exclusives) > 1:
                 exclusives.sort(key=_largest_first)
-            # after the last group only the best cart matters: keep one
-            beam = 1 if group is used[-1] else BEAM
+            ranked.append(exclusives)
+        for at, group in enumerate(used):
+            stackers, exclusives = groups[group][0], ranked[at]
+            beam = 1 if at == len(used) - 1 else BEAM  # after the last group only the best matters
             pool: list[_Candidate] = []
             for state in states:
                 base, candidates = self.run_group(state, group, stackers, exclusives, beam)
                 pool.append((base.rank(self.total_of(base)), base, None, None, base))
                 pool.extend(candidates)
-            pool.sort(key=lambda candidate: candidate[0])
+            pool.sort(key=_first)
+            worst = pool[0][0][0]
+            if beam > 1 and len(pool) > 1:
+                # A cart that cannot end below what the best one ends at at most is not kept: the
+                # groups left take at most `still` off its goods (and may waive its shipping),
+                # while the best can only rise by the fee, when stacking rules take it below the
+                # free-over threshold.
+                still, stacks_later = 0, False
+                for later, ranks in zip(used[at + 1 :], ranked[at + 1 :], strict=True):
+                    later_stackers = groups[later][0]
+                    still += sum(map(most_off, later_stackers)) + (ranks[0][0] if ranks else 0)
+                    stacks_later = stacks_later or bool(later_stackers)
+                worst += still + self.full_fee * (2 if stacks_later else 1)
             states = []
-            for _, base, chosen, effect, built in pool[:beam]:
+            for rank, base, chosen, effect, built in pool[:beam]:
+                if rank[0] > worst:
+                    break
                 if built is None and chosen is not None and effect is not None:
                     built = base.copy()
                     self.apply(built, chosen, effect)
@@ -754,6 +774,9 @@ class _Pricer:
         if not self.lines or (rate.free_over is not None and goods >= rate.free_over.fen):
             return goods
         return goods + rate.fee.fen
+
+
+_first = operator.itemgetter(0)
 
 
 def _largest_first(pair: tuple[int, Rule]) -> tuple[int, str]:
