@@ -95,18 +95,16 @@ def new_flash_item(shop: Shop, units: int, stock: int, limit: int, run: str, gat
     inventory.stock_receive(sku_id=sku.pk, warehouse_id=shop.warehouse_id, quantity=stock, actor=actor)
     now = timezone.now()
     sale = flash.flash_sale_save(actor=actor, name=f"压测秒杀 {run} {gate}")
+    # The session runs from now: a draft sale takes items whenever its session starts, and going
+    # live sets the pool aside in stock.
     session = flash.flash_session_save(
-        actor=actor, sale_id=sale.pk, starts_at=now + timedelta(seconds=30), ends_at=now + timedelta(hours=2),
+        actor=actor, sale_id=sale.pk, starts_at=now - timedelta(seconds=1), ends_at=now + timedelta(hours=2),
     )  # fmt: skip
     item = flash.flash_item_save(
         actor=actor, session_id=session.pk, sku_id=sku.pk, sale_price=Money(3900), pool=units,
         per_customer_limit=limit, now=now,
     )  # fmt: skip
     flash.flash_sale_set_status(actor=actor, sale_id=sale.pk, status="live")
-    # The session opens now (created 30 s ahead: items can only be set up before a session starts).
-    from shopkeeper.promotions.flash.models import FlashSession
-
-    FlashSession.objects.filter(pk=session.pk).update(starts_at=now - timedelta(seconds=1))
     return item.pk, sku.pk
 
 

@@ -119,7 +119,13 @@ def application_receive(request: HttpRequest, number: str, payload: ReceiveIn) -
 @requires(INSPECT_RETURNS, api=True)
 def application_inspect(request: HttpRequest, number: str, payload: InspectIn) -> ApplicationOut:
     app = _app(number)
-    services.application_inspect(application_id=app.pk, result=payload.result, note=payload.note, actor=_actor(request))  # type: ignore[attr-defined]
+    services.application_inspect(
+        application_id=app.pk,  # type: ignore[attr-defined]
+        result=payload.result,
+        note=payload.note,
+        gift_result=payload.gift_result,
+        actor=_actor(request),
+    )
     return application_out(_app(number))
 
 

@@ -37,7 +37,7 @@ def _mine(request: HttpRequest, number: str) -> object:
 @router.get("", response=ApplicationPageOut, summary="My applications, newest first")
 @customer_operation
 def my_applications(request: HttpRequest, limit: int = 20, offset: int = 0) -> ApplicationPageOut:
-    queryset = selectors.applications_of_customer(_me(request))
+    queryset = selectors.applications_of_customer(_me(request)).prefetch_related("gifts")
     limit, offset = max(1, min(limit, 100)), max(offset, 0)
     return ApplicationPageOut(
         items=[application_out(app, with_events=False) for app in queryset[offset : offset + limit]],

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shopkeeper.aftersales.domain.gifts import GiftReturn, GiftState
 from shopkeeper.aftersales.domain.rules import RuleStage, Stage
 from shopkeeper.aftersales.domain.states import Kind, Status
 
@@ -60,6 +61,22 @@ class Inspection(models.TextChoices):
     DAMAGED = "damaged", _("Damaged: written off")
 
 
+class GiftStateChoice(models.TextChoices):
+    KEPT = GiftState.KEPT.value, pgettext_lazy("gift", "With the goods")
+    HELD = GiftState.HELD.value, pgettext_lazy("gift", "Held until the goods are received")
+    SENT = GiftState.SENT.value, pgettext_lazy("gift", "Sent after receipt")
+    RETURNED = GiftState.RETURNED.value, pgettext_lazy("gift", "Returned")
+    CHARGED = GiftState.CHARGED.value, pgettext_lazy("gift", "Charged for")
+    CANCELLED = GiftState.CANCELLED.value, pgettext_lazy("gift", "Taken out of the parcel")
+    WITHHELD = GiftState.WITHHELD.value, pgettext_lazy("gift", "Not sent")
+
+
+class GiftReturnChoice(models.TextChoices):
+    INTACT = GiftReturn.INTACT.value, pgettext_lazy("gift", "Gift back intact: back to stock")
+    DAMAGED = GiftReturn.DAMAGED.value, pgettext_lazy("gift", "Gift back damaged: written off")
+    MISSING = GiftReturn.MISSING.value, pgettext_lazy("gift", "Gift not sent back")
+
+
 class ServiceItemStatus(models.TextChoices):
     OPEN = "open", _("Open")
     RESOLVED = "resolved", _("Resolved")
@@ -81,4 +98,5 @@ EVENT_LABELS = {
     "ship_exchange": _("Replacement shipped"),
     "close": _("Closed"),
     "note": _("Note"),
+    "gift": pgettext_lazy("after-sales", "Gift"),
 }

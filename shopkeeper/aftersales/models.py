@@ -1,5 +1,6 @@
-"""After-sales applications per order line, their timeline, the automatic approval rules, and
-service items opened by carrier exceptions."""
+"""After-sales applications per order line, their timeline, the automatic approval rules, service
+items opened by carrier exceptions, and the gifts with purchase of orders that after-sales settles
+on refund."""
 
 from __future__ import annotations
 
@@ -9,17 +10,22 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shopkeeper.aftersales.domain.gifts import SETTLED as SETTLED_GIFT
+from shopkeeper.aftersales.domain.gifts import GiftState
 from shopkeeper.aftersales.domain.states import OPEN
 from shopkeeper.aftersales.enums import (
     EVENT_LABELS,
     AfterSalesKind,
     AfterSalesReason,
     AfterSalesStatus,
+    GiftReturnChoice,
+    GiftStateChoice,
     Inspection,
     OrderStage,
     RuleStageChoice,
     ServiceItemStatus,
 )
+from shopkeeper.promotions.enums import GiftRefundRule
 
 
 class Application(models.Model):
@@ -39,6 +45,9 @@ class Application(models.Model):
     photos = models.JSONField(_("photos"), default=list, blank=True)  # image URLs (links or uploads)
     quantity = models.PositiveIntegerField(_("quantity"))
     amount_fen = models.BigIntegerField(_("refund (fen)"), default=0)  # what goes back (0 for exchanges)
+    # What came off the units' paid share for gifts the customer keeps (itemised in `gifts`):
+    # amount_fen + gift_deduction_fen is the units' share.
+    gift_deduction_fen = models.BigIntegerField(_("gift deduction (fen)"), default=0)
     created_at = models.DateTimeField(_("applied at"), default=timezone.now, db_index=True)
     review_deadline = models.DateTimeField(_("review by"))
     auto_approved = models.BooleanField(_("approved automatically"), default=False)
@@ -85,6 +94,7 @@ class Application(models.Model):
                 condition=Q(quantity__gte=1) & Q(amount_fen__gte=0) & Q(refunded_fen__gte=0),
                 name="aftersales_amounts_valid",
             ),
+            models.CheckConstraint(condition=Q(gift_deduction_fen__gte=0), name="aftersales_gift_deduction_valid"),
         ]
         indexes = [
             models.Index(fields=["status", "review_deadline"], name="aftersales_queue"),
@@ -97,6 +107,11 @@ class Application(models.Model):
     @property
     def reference(self) -> str:
         return f"aftersales:{self.number}"
+
+    @property
+    def share_fen(self) -> int:
+        """The units' paid share, before anything came off for gifts."""
+        return self.amount_fen + self.gift_deduction_fen
 
 
 class ApplicationEvent(models.Model):
@@ -182,3 +197,54 @@ class ServiceItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.note[:30]}"
+
+
+class OrderGift(models.Model):
+    """A gift with purchase an order came with, as after-sales keeps track of it: sent with the
+    goods or held until they are received, then (when a refund takes the order below what earned
+    it) returned, charged for, taken out of the parcel or never sent. One row per gift use."""
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+")
+    use_id = models.BigIntegerField(_("gift use"), unique=True)  # promotions' PromotionUse
+    promotion_id = models.BigIntegerField(_("promotion"))
+    label = models.CharField(_("promotion"), max_length=80)
+    line = models.ForeignKey("orders.OrderLine", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    sku_id = models.BigIntegerField(null=True, blank=True)
+    sku_code = models.CharField(_("SKU code"), max_length=64, blank=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    units = models.PositiveIntegerField(_("units"))
+    rule = models.CharField(_("on refund"), max_length=16, choices=GiftRefundRule.choices)
+    unit_value_fen = models.BigIntegerField(_("value of one unit (fen)"))  # its list price when ordered
+    state = models.CharField(_("state"), max_length=12, choices=GiftStateChoice.choices, default=GiftState.KEPT.value)
+    # The application the gift hangs on: the open one whose refund is expected to take the order
+    # below the threshold (a forecast), then the one whose refund did (settled).
+    application = models.ForeignKey(Application, null=True, blank=True, on_delete=models.SET_NULL, related_name="gifts")
+    returned = models.CharField(_("found in the return"), max_length=10, choices=GiftReturnChoice.choices, blank=True)
+    charged_fen = models.BigIntegerField(_("charged (fen)"), default=0)  # what came off the refund for it
+    reference = models.CharField(max_length=100, blank=True)  # a held gift's stock reference
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    settled_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("gift with purchase")
+        default_permissions = ()
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(units__gte=1) & Q(unit_value_fen__gte=0) & Q(charged_fen__gte=0),
+                name="aftersales_gift_amounts_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.sku_code} × {self.units}"
+
+    @property
+    def value_fen(self) -> int:
+        return self.unit_value_fen * self.units
+
+    @property
+    def settled(self) -> bool:
+        return self.state in {state.value for state in SETTLED_GIFT}

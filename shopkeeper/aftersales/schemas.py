@@ -22,6 +22,26 @@ class EventOut(Schema):
     at: datetime
 
 
+class GiftOut(Schema):
+    label: str = Field(..., description="The gift's promotion as shoppers saw it")
+    title: str
+    sku_code: str
+    units: int
+    rule: str = Field(..., description="recover | charge | after_receipt: what the promotion does on refund")
+    rule_label: str
+    state: str = Field(
+        ..., description="kept | held | sent | returned | charged | cancelled | withheld (see docs/after-sales.md)"
+    )
+    state_label: str
+    value: MoneyOut = Field(..., description="What the gift units are worth: the list price when the order was placed")
+    charged: MoneyOut = Field(
+        ..., description="What comes off this refund for the gift (expected while the refund has not started)"
+    )
+    returned: str = Field(..., description="What the warehouse found of it in the return: pass | damaged | missing")
+    settled: bool
+    notice: str = Field(..., description="What it means for the customer, in a sentence")
+
+
 class ApplicationOut(Schema):
     number: str
     order_number: str
@@ -36,7 +56,12 @@ class ApplicationOut(Schema):
     description: str
     photos: list[str]
     quantity: int
-    amount: MoneyOut = Field(..., description="What goes back (zero for an exchange)")
+    amount: MoneyOut = Field(..., description="What goes back (zero for an exchange): share less gift deduction")
+    share: MoneyOut = Field(..., description="The units' paid share, before anything comes off for gifts")
+    gift_deduction: MoneyOut = Field(..., description="What comes off the share for gifts (itemised in `gifts`)")
+    gifts: list[GiftOut] = Field(
+        default_factory=list, description="Gifts this refund takes the order below what earned them"
+    )
     refunded: MoneyOut
     applied_at: datetime
     review_deadline: datetime
@@ -85,6 +110,11 @@ class ReceiveIn(Schema):
 class InspectIn(Schema):
     result: str = Field(..., description="pass | damaged")
     note: str = Field("", max_length=300)
+    gift_result: str = Field(
+        "",
+        description="What came back of the order's gift: pass | damaged | missing (required when the return must "
+        "bring the gift back)",
+    )
 
 
 class RuleIn(Schema):
@@ -127,6 +157,9 @@ def application_out(app: Any, *, with_events: bool = True) -> ApplicationOut:
         photos=list(app.photos),
         quantity=app.quantity,
         amount=money_out(app.amount_fen),
+        share=money_out(app.share_fen),
+        gift_deduction=money_out(app.gift_deduction_fen),
+        gifts=[gift_out(gift) for gift in selectors.application_gifts(app)],
         refunded=money_out(app.refunded_fen),
         applied_at=app.created_at,
         review_deadline=app.review_deadline,
@@ -151,6 +184,24 @@ def application_out(app: Any, *, with_events: bool = True) -> ApplicationOut:
         ]
         if with_events
         else [],
+    )
+
+
+def gift_out(gift: selectors.GiftView) -> GiftOut:
+    return GiftOut(
+        label=gift.label,
+        title=gift.title,
+        sku_code=gift.sku_code,
+        units=gift.units,
+        rule=gift.rule,
+        rule_label=gift.rule_label,
+        state=gift.state,
+        state_label=gift.state_label,
+        value=money_out(gift.value_fen),
+        charged=money_out(gift.charged_fen),
+        returned=gift.returned,
+        settled=gift.settled,
+        notice=gift.notice,
     )
 
 

@@ -19,11 +19,22 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shopkeeper.aftersales.domain.rules import seconds_left
+from shopkeeper.aftersales.domain import amounts
+from shopkeeper.aftersales.domain.gifts import GiftReturn, GiftRule, GiftState, expected_outcome
+from shopkeeper.aftersales.domain.rules import Stage, seconds_left
 from shopkeeper.aftersales.domain.states import CLAIMING, OPEN, Action, Kind, Status, allowed_actions
-from shopkeeper.aftersales.enums import AfterSalesReason, AfterSalesStatus, ServiceItemStatus
-from shopkeeper.aftersales.models import Application, AutoApprovalRule, ServiceItem
+from shopkeeper.aftersales.enums import (
+    AfterSalesReason,
+    AfterSalesStatus,
+    GiftReturnChoice,
+    GiftStateChoice,
+    ServiceItemStatus,
+)
+from shopkeeper.aftersales.models import Application, AutoApprovalRule, OrderGift, ServiceItem
+from shopkeeper.core.domain.money import Money
 from shopkeeper.core.models import User
+from shopkeeper.promotions import selectors as promotions
+from shopkeeper.promotions.enums import GiftRefundRule
 
 OPEN_VALUES = sorted(status.value for status in OPEN)
 
@@ -46,7 +57,7 @@ def _day_start(day: date) -> datetime:
 def application_queue(filters: QueueFilters, *, now: datetime | None = None) -> QuerySet[Application]:
     """The after-sales queue: awaiting review first, by review deadline; then the rest, newest first."""
     now = now or timezone.now()
-    queryset = Application.objects.select_related("order", "line", "customer")
+    queryset = Application.objects.select_related("order", "line", "customer").prefetch_related("gifts")
     if filters.status == "open":
         queryset = queryset.filter(status__in=OPEN_VALUES)
     elif filters.status:
@@ -90,7 +101,7 @@ def queue_counts(*, now: datetime | None = None) -> QueueCounts:
 def application_get(*, number: str) -> Application | None:
     return (
         Application.objects.select_related("order", "line", "customer", "decided_by")
-        .prefetch_related("events__actor")
+        .prefetch_related("events__actor", "gifts")
         .filter(number=number)
         .first()
     )
@@ -99,7 +110,7 @@ def application_get(*, number: str) -> Application | None:
 def application_for_customer(*, customer: User, number: str) -> Application | None:
     return (
         Application.objects.select_related("order", "line")
-        .prefetch_related("events")
+        .prefetch_related("events", "gifts")
         .filter(customer=customer, number=number)
         .first()
     )
@@ -356,3 +367,164 @@ def refund_rate_csv(rows: Sequence[RateRow], *, by: str) -> str:
 
 
 STATUS_LABELS = dict(AfterSalesStatus.choices)
+
+
+# --- gifts with purchase on refund --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GiftView:
+    """A gift with purchase as the customer and the console see it: on an application (what its
+    refund does to the gift, with the figure) or on an order (what its rule would do)."""
+
+    label: str  # the promotion, e.g. "满250赠帆布袋"
+    title: str
+    sku_code: str
+    units: int
+    rule: str
+    rule_label: str
+    state: str
+    state_label: str
+    value_fen: int  # what the units are worth (list price when the order was placed)
+    charged_fen: int  # what came off (or, on an open application, is expected to come off) the refund
+    returned: str
+    returned_label: str
+    settled: bool
+    notice: str  # what it means for the customer, in a sentence
+
+
+def _money(fen: int) -> str:
+    return str(Money(fen))
+
+
+def _application_notice(gift: OrderGift, app: Application) -> str:
+    value = _money(gift.value_fen)
+    state = GiftState(gift.state)
+    if state is GiftState.RETURNED:
+        return _("The gift came back: nothing came off the refund for it.")
+    if state is GiftState.CHARGED:
+        return _("%(amount)s came off the refund for the gift you kept.") % {"amount": _money(gift.charged_fen)}
+    if state is GiftState.CANCELLED:
+        return _("The gift was taken out of the parcel with the goods.")
+    if state is GiftState.WITHHELD:
+        return _("The gift is not sent: the refund took the order below what earned it.")
+    if state is GiftState.HELD:
+        return _("The gift will not be sent: this refund takes the order below what earned it.")
+    if gift.rule == GiftRule.RECOVER and app.kind == Kind.RETURN_REFUND:
+        return _("Send the gift back with the goods: if it is missing or damaged, %(value)s comes off the refund.") % {
+            "value": value
+        }
+    if gift.rule == GiftRule.RECOVER and app.kind == Kind.REFUND_ONLY and app.stage == Stage.BEFORE_SHIPMENT:
+        return _("The gift is not shipped either.")
+    return _("You keep the gift: %(value)s comes off the refund.") % {"value": value}
+
+
+def _view(gift: OrderGift, notice: str, *, charged_fen: int | None = None) -> GiftView:
+    return GiftView(
+        label=gift.label,
+        title=gift.title,
+        sku_code=gift.sku_code,
+        units=gift.units,
+        rule=gift.rule,
+        rule_label=str(GiftRefundRule(gift.rule).label),
+        state=gift.state,
+        state_label=str(GiftStateChoice(gift.state).label),
+        value_fen=gift.value_fen,
+        charged_fen=gift.charged_fen if charged_fen is None else charged_fen,
+        returned=gift.returned,
+        returned_label=str(GiftReturnChoice(gift.returned).label) if gift.returned else "",
+        settled=gift.settled,
+        notice=notice,
+    )
+
+
+def application_gifts(app: Application) -> list[GiftView]:
+    """The gifts this application takes the order below what earned them (expected while it is
+    open, for good once its refund started), each with what that means and its figure: while the
+    refund has not started, what is expected to come off (within the application's share)."""
+    gifts = sorted(app.gifts.all(), key=lambda gift: gift.pk)
+    if not gifts:
+        return []
+    started = app.status in {s.value for s in (Status.REFUNDING, Status.REFUND_FAILED, Status.REFUNDED)}
+    expected: list[int] = []
+    for gift in gifts:
+        outcome = None
+        if not started and not gift.settled and app.kind != Kind.EXCHANGE:
+            outcome = expected_outcome(
+                rule=GiftRule(gift.rule),
+                state=GiftState(gift.state),
+                kind=Kind(app.kind),
+                stage=Stage(app.stage),
+                units=gift.units,
+                returned=GiftReturn(gift.returned) if gift.returned else None,
+            )
+        expected.append(outcome.charged_units * gift.unit_value_fen if outcome is not None else gift.charged_fen)
+    charged = amounts.gift_deductions(app.share_fen, expected) if not started else expected
+    return [
+        _view(gift, _application_notice(gift, app), charged_fen=fen) for gift, fen in zip(gifts, charged, strict=True)
+    ]
+
+
+def _rule_notice(rule: str, state: str, value_fen: int) -> str:
+    value = _money(value_fen)
+    if rule == GiftRule.AFTER_RECEIPT and state == GiftState.HELD:
+        return _(
+            "It is sent once you have received the goods; if a refund takes the order below what earned it "
+            "before then, it is not sent."
+        )
+    if rule == GiftRule.RECOVER:
+        return _(
+            "If a refund takes the order below what earned it, send the gift back with the goods (if it is "
+            "missing or damaged, %(value)s comes off the refund); before shipment it is not shipped either."
+        ) % {"value": value}
+    return _(
+        "If a refund takes the order below what earned it, you keep the gift and %(value)s comes off the refund."
+    ) % {"value": value}
+
+
+def order_gift_terms(*, order: Any) -> list[GiftView]:
+    """The gifts an order came with that are still the customer's to lose, each with what its rule
+    does on a refund that takes the order below what earned it (for the apply page)."""
+    tracked = {gift.use_id: gift for gift in OrderGift.objects.filter(order_id=order.pk)}
+    lines = {line.pk: line for line in order.lines.all()}
+    views = []
+    for fact in promotions.order_gifts(order_id=order.pk):
+        gift = tracked.get(fact.use_id)
+        if gift is None:
+            line = lines.get(fact.line_id) if fact.line_id is not None else None
+            unit = (
+                promotions.gift_unit_value(sku_id=fact.sku_id, product_id=line.product_id, at=order.placed_at).fen
+                if line is not None and fact.sku_id is not None
+                else 0
+            )
+            gift = OrderGift(
+                use_id=fact.use_id,
+                label=fact.label,
+                title=line.title if line is not None else "",
+                sku_code=line.sku_code if line is not None else "",
+                units=fact.units,
+                rule=fact.refund_rule,
+                unit_value_fen=unit,
+            )
+        if gift.settled:
+            continue
+        views.append(_view(gift, _rule_notice(gift.rule, gift.state, gift.value_fen), charged_fen=0))
+    return views
+
+
+@dataclass(frozen=True)
+class GiftsToInspect:
+    """The order's gifts the warehouse may find in this returned parcel, and whether it must say
+    what came back of them (the return is to bring a recovered gift back)."""
+
+    gifts: list[OrderGift]
+    required: bool
+
+
+def gifts_to_inspect(app: Application) -> GiftsToInspect:
+    """Gifts not settled yet that are with the customer (sent with the goods, or after receipt)."""
+    found = list(
+        OrderGift.objects.filter(order_id=app.order_id, state__in=[GiftState.KEPT, GiftState.SENT]).order_by("pk")
+    )
+    required = any(gift.application_id == app.pk and gift.rule == GiftRule.RECOVER for gift in found)
+    return GiftsToInspect(gifts=found, required=required)

@@ -6,7 +6,9 @@ first (`payments_lock`), then the application, then (inside `order_refund`) the 
 stock rows. The gateway's notification locks the payment, then the order (orders' handler), then
 the application (ours): the same order, so no deadlock, and the payment lock serialises every
 refund of an order. The refund's request key is derived from the application and its attempt
-number, so a double click or a repeated notification pays once.
+number, so a double click or a repeated notification pays once. The order's gifts with purchase
+(`gifts.py`) are forecast when the customer applies and settled, once, when the refund starts,
+under the same payment lock: what comes off for them is on the application (`gift_deduction_fen`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shopkeeper.aftersales import gifts
 from shopkeeper.aftersales.domain import amounts
 from shopkeeper.aftersales.domain.rules import (
     AutoRule,
@@ -118,6 +121,7 @@ def _snapshot(app: Application) -> dict[str, Any]:
         "kind": app.kind,
         "quantity": app.quantity,
         "amount_fen": app.amount_fen,
+        "gift_deduction_fen": app.gift_deduction_fen,
         "refund_key": app.refund_key,
     }
 
@@ -158,7 +162,7 @@ class LineState:
     quantity: int
     claimed_units: int  # units in applications not refused or cancelled
     refunded_units: int  # units whose share has gone (or is going) back through after-sales
-    left_fen: int  # the line's paid share less refunds made or under way
+    left_fen: int  # the line's paid share less refunds made or under way (and gift deductions kept)
 
     @property
     def units_left(self) -> int:
@@ -178,7 +182,8 @@ def line_state(line: Any, *, exclude: int | None = None) -> LineState:
         or 0
     )
     pending = order_reads.pending_refund_by_line(line.order.refunds.all()).get(line.pk, 0)
-    left = orders.line_refundable(line, pending).fen
+    # What came off earlier refunds for gifts stays with the shop: the last units do not take it.
+    left = max(orders.line_refundable(line, pending).fen - gifts.kept_deductions(line.pk, exclude=exclude), 0)
     return LineState(quantity=line.quantity, claimed_units=claimed, refunded_units=refunded, left_fen=left)
 
 
@@ -345,7 +350,11 @@ def application_apply(
                 details={"reason": "open_application"},
             ) from clash
         _event(app, kind="applied", actor=actor, note=f"{AfterSalesKind(kind).label} × {quantity}")
-        rule = auto_approves(_rules(), kind=Kind(kind), stage=stage, amount_fen=amount)
+        deduction = gifts.gifts_forecast(app, share_fen=amount, actor=actor)
+        if deduction:
+            app.amount_fen, app.gift_deduction_fen = amount - deduction, deduction
+            app.save(update_fields=["amount_fen", "gift_deduction_fen", "updated_at"])
+        rule = auto_approves(_rules(), kind=Kind(kind), stage=stage, amount_fen=app.amount_fen)
         if rule is not None:
             _approve(app, actor=ActorContext.system(), note=_("Automatic rule"), auto=True)
     return app
@@ -362,6 +371,7 @@ def application_cancel(*, application_id: int, customer: User, actor: ActorConte
         _move(app, Action.CANCEL, actor=actor)
         app.closed_at = timezone.now()
         app.save(update_fields=["status", "closed_at", "updated_at"])
+        gifts.gifts_release(app)
     return app
 
 
@@ -425,6 +435,7 @@ def application_refuse(*, application_id: int, actor: ActorContext, note: str) -
         app.decision_note = note[:NOTE_MAX]
         app.closed_at = app.decided_at
         app.save(update_fields=["status", "decided_at", "decided_by", "decision_note", "closed_at", "updated_at"])
+        gifts.gifts_release(app)
         audit_record(
             actor=actor, action="aftersales.refuse", target=app, before=before, after={**_snapshot(app), "note": note}
         )
@@ -473,9 +484,13 @@ def application_receive(*, application_id: int, warehouse_id: int, actor: ActorC
     return app
 
 
-def application_inspect(*, application_id: int, result: str, note: str, actor: ActorContext) -> Application:
+def application_inspect(
+    *, application_id: int, result: str, note: str, actor: ActorContext, gift_result: str = ""
+) -> Application:
     """Inspect a received return: passed goods go back to stock, damaged ones are written off;
-    then a return is refunded and an exchange ships its replacement."""
+    then a return is refunded and an exchange ships its replacement. `gift_result` says what came
+    back of the order's gift (pass, damaged, missing): required when the application must bring
+    the gift back (see `gifts.gifts_inspect`)."""
     note = (note or "").strip()
     if result not in Inspection.values:
         raise ValidationFailed(_("Choose passed or damaged."), details={"result": "pass | damaged"})
@@ -487,6 +502,8 @@ def application_inspect(*, application_id: int, result: str, note: str, actor: A
         if app.status != Status.RECEIVED and app.inspection:
             return app  # inspected already (a second click)
         _move(app, Action.INSPECT, actor=actor, note=f"{Inspection(result).label} {note}".strip())
+        if app.kind != Kind.EXCHANGE:
+            gifts.gifts_inspect(app, result=gift_result.strip(), warehouse_id=app.warehouse_id, actor=actor)
         app.inspection = result
         app.inspection_note = note[:NOTE_MAX]
         app.inspected_at = timezone.now()
@@ -535,27 +552,42 @@ def _ship_replacement(app: Application, *, actor: ActorContext) -> None:
 
 def _refund_start(app: Application, *, actor: ActorContext) -> None:
     """Ask the order for this application's money (the caller holds the payment lock and the
-    application). The key names the application and the attempt: a second call of the same
-    attempt is the same refund."""
+    application): the units' share less what comes off for the order's gifts (settled now, once).
+    The key names the application and the attempt: a second call of the same attempt is the same
+    refund. When the gifts take the whole share, nothing goes to the gateway: the application is
+    refunded at ¥0 at once."""
     line = app.line
     state = line_state(line, exclude=app.pk)
-    amount = _amount_for(line, app.kind, app.quantity, state)
-    if amount <= 0:
+    share = _amount_for(line, app.kind, app.quantity, state)
+    if share <= 0:
         raise AfterSalesRefused(
             _("Nothing is left to refund on this line."), details={"reason": "already_refunded", "line": line.pk}
         )
-    _move(app, Action.REFUND, actor=actor, note=str(Money(amount)))
+    deduction = gifts.gifts_settle(app, share_fen=share, actor=actor)
+    amount = share - deduction
+    note = str(Money(amount))
+    if deduction:
+        note = _("%(amount)s (%(share)s less %(gift)s for the gift)") % {
+            "amount": Money(amount),
+            "share": Money(share),
+            "gift": Money(deduction),
+        }
+    _move(app, Action.REFUND, actor=actor, note=note)
     app.refund_attempt += 1
-    app.amount_fen = amount
-    refund = orders.order_refund(
-        order=app.order,
-        amounts={line.pk: Money(amount)},
-        reason=_("After-sales %(number)s: %(reason)s") % {"number": app.number, "reason": app.get_reason_display()},
-        request_key=f"aftersales-{app.number}-{app.refund_attempt}",
-        actor=actor,
-    )
-    app.refund_key = refund.request_key
-    app.save(update_fields=["status", "refund_attempt", "amount_fen", "refund_key", "updated_at"])
+    app.amount_fen, app.gift_deduction_fen = amount, deduction
+    if amount > 0:
+        refund = orders.order_refund(
+            order=app.order,
+            amounts={line.pk: Money(amount)},
+            reason=_("After-sales %(number)s: %(reason)s") % {"number": app.number, "reason": app.get_reason_display()},
+            request_key=f"aftersales-{app.number}-{app.refund_attempt}",
+            actor=actor,
+        )
+        app.refund_key = refund.request_key
+    app.save(update_fields=["status", "refund_attempt", "amount_fen", "gift_deduction_fen", "refund_key", "updated_at"])
+    if amount == 0:
+        _refunded(app, amount_fen=0, note=_("Nothing to pay back: the gift took the whole share"))
+        gifts.held_gifts_review(order_id=app.order_id)
 
 
 def application_refund_retry(*, application_id: int, actor: ActorContext) -> Application:
@@ -586,15 +618,21 @@ def application_close(*, application_id: int, actor: ActorContext) -> Applicatio
 
 
 def on_refund_succeeded(event: RefundSucceeded) -> None:
-    """The gateway paid the refund back: the application is refunded (once, however notified)."""
+    """The gateway paid the refund back: the application is refunded (once, however notified).
+    Any refund of an order may decide its held gifts (sent, or never sent)."""
     found = Application.objects.filter(refund_key=event.request_key).values_list("pk", flat=True).first()
-    if found is None:
-        return
-    app = _locked(found)
-    if app.status not in (Status.REFUNDING, Status.REFUND_FAILED):
-        return
-    _move(app, Action.REFUND_SUCCEED, actor=ActorContext.system(), note=str(Money(event.amount_fen)))
-    app.refunded_fen = event.amount_fen
+    if found is not None:
+        app = _locked(found)
+        if app.status in (Status.REFUNDING, Status.REFUND_FAILED):
+            _refunded(app, amount_fen=event.amount_fen, note=str(Money(event.amount_fen)))
+    gifts.on_refund_succeeded(event)
+
+
+def _refunded(app: Application, *, amount_fen: int, note: str) -> None:
+    """The locked application's money is back (or nothing was due): refunded, and units refunded
+    before shipment come out of the unshipped parcel."""
+    _move(app, Action.REFUND_SUCCEED, actor=ActorContext.system(), note=note)
+    app.refunded_fen = amount_fen
     app.refunded_at = timezone.now()
     app.closed_at = app.refunded_at
     app.save(update_fields=["status", "refunded_fen", "refunded_at", "closed_at", "updated_at"])
@@ -652,7 +690,9 @@ def on_shipment_exception(event: ShipmentException) -> None:
 
 
 def on_shipment_delivered(event: ShipmentDelivered) -> None:
-    """A replacement reached the customer: its exchange closes (other parcels of the order do not)."""
+    """A replacement reached the customer: its exchange closes (other parcels of the order do not).
+    The order's goods reached the customer: a gift held until then may be sent."""
+    gifts.held_gifts_review(order_id=event.order_id)
     waiting = Application.objects.filter(order_id=event.order_id, status=Status.EXCHANGE_SHIPPED, kind=Kind.EXCHANGE)
     if not waiting.exists():
         return

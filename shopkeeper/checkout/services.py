@@ -351,12 +351,15 @@ def checkout_buy_now(
     priority: bool = False,
     channel: str = "direct",
     note: str = "",
+    reserve_from: str = "",
 ) -> orders.Order:
     """Place an order for one SKU at a campaign's price, bypassing the cart (立即购买).
 
     The campaign mechanic (flash sale, presale, group buy) decides the price and checks its own
     limits before calling; this prices the line with the shipping table, reserves stock and places
     the order in the caller's transaction. The same idempotency key answers the same order.
+    `reserve_from` names a stock pool the campaign set aside (a flash-sale item's
+    `flash:item:<id>`): the order's units move from it instead of coming from available stock.
     """
     key = idempotency_key.strip()
     if not key or len(key) > 64:
@@ -412,6 +415,7 @@ def checkout_buy_now(
             pay_window=pay_window,
             hold=hold,
             priority=priority,
+            reserve_from=reserve_from,
         )
 
 

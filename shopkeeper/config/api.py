@@ -40,6 +40,7 @@ api.add_router("/shop", "shopkeeper.catalog.api_storefront.router")  # storefron
 api.add_router("/inventory", "shopkeeper.inventory.api.router")  # warehouses, stock, ledger, alerts
 # --- customers routers ---
 api.add_router("/shop/account", "shopkeeper.customers.api.router")  # customer sign-in, me, addresses
+api.add_router("/customers", "shopkeeper.customers.api_staff.router")  # staff: look customers up, set tiers
 # --- payments routers ---
 api.add_router("/payments", "shopkeeper.payments.api.router")  # staff reads of payments and refunds
 # --- checkout and orders routers ---

@@ -296,6 +296,9 @@ AFTERSALES_REVIEW_HOURS = env.int("AFTERSALES_REVIEW_HOURS", 24, minimum=1)
 AFTERSALES_AGENT_LIMIT_FEN = env.int("AFTERSALES_AGENT_LIMIT_FEN", 20000, minimum=0)
 AFTERSALES_PHOTO_MAX_BYTES = env.int("AFTERSALES_PHOTO_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 # --- promotions settings (rules, coupons) ---
+# Margin guard: the floor of a promotion, coupon, presale or group buy that names none — this
+# many percent over cost (0: never below cost). A promotion waives it with a price floor of 0.
+PROMOTIONS_DEFAULT_MIN_MARGIN_PERCENT = env.int("PROMOTIONS_DEFAULT_MIN_MARGIN_PERCENT", 0, minimum=0)
 # Promotions: published ones move scheduled → active → ended by their windows every minute.
 CELERY_BEAT_SCHEDULE["promotions-advance"] = {"task": "promotions.advance", "schedule": 60.0}
 # Coupons: available coupons whose validity ended are marked expired every ten minutes.

@@ -13,6 +13,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from shopkeeper.console.forms_orders import parse_yuan
+from shopkeeper.console.forms_promotions import default_floor_help
 from shopkeeper.core.domain.money import Money
 from shopkeeper.promotions.coupons import services
 from shopkeeper.promotions.coupons.enums import ClaimChannel, CouponKind, TemplateStatus, ValidityKind
@@ -129,6 +130,9 @@ class TemplateForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        floor_help = default_floor_help()  # what a blank floor means, with today's store default
+        self.fields["min_margin_percent"].help_text = floor_help
+        self.fields["min_price"].help_text = f"{gettext('0 with no margin: no floor at all.')} {floor_help}"
         for name, choices in (("category_ids", categories), ("brand_ids", brands), ("scene_ids", scenes)):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shopkeeper.catalog import selectors as catalog
+from shopkeeper.console.forms_promotions import default_floor_help
 from shopkeeper.core.domain.money import Money
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -35,7 +36,7 @@ class GroupBuyForm(forms.Form):
     min_margin_percent = forms.IntegerField(
         label=_("Margin floor (percent over cost)"),
         required=False,
-        help_text=_("Blank: no floor. The group price may not go below cost plus this percentage."),
+        help_text=_("The group price may not go below cost plus this percentage."),
         widget=forms.NumberInput(attrs=SHORT),
     )
     virtual_completion = forms.BooleanField(
@@ -45,6 +46,11 @@ class GroupBuyForm(forms.Form):
     virtual_max_missing = forms.IntegerField(
         label=_("Virtual members at most"), required=False, initial=0, widget=forms.NumberInput(attrs=SHORT)
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["min_margin_percent"]
+        field.help_text = f"{field.help_text} {default_floor_help()}"
 
     def clean_sku_code(self) -> int:
         code = self.cleaned_data["sku_code"].strip()

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shopkeeper.catalog import selectors as catalog
+from shopkeeper.console.forms_promotions import default_floor_help
 from shopkeeper.core.domain.money import Money
 from shopkeeper.promotions.presale import services as presales
 
@@ -45,7 +46,7 @@ class PresaleForm(forms.Form):
     min_margin_percent = forms.IntegerField(
         label=_("Margin floor (% over cost)"),
         required=False,
-        help_text=_("Blank: the price may not go below cost."),
+        help_text=_("Never below cost, whatever is set here."),
         widget=forms.NumberInput(attrs=SHORT),
     )
     min_price = _yuan(_("Lowest price (yuan)"), required=False)
@@ -57,6 +58,11 @@ class PresaleForm(forms.Form):
         "deposit_value_fen": "deposit_value",
         "min_price_fen": "min_price",
     }  # service field → form field
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["min_margin_percent"]
+        field.help_text = f"{field.help_text} {default_floor_help()}"
 
     def clean_sku_code(self) -> int:
         code = self.cleaned_data["sku_code"].strip()

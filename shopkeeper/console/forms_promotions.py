@@ -14,12 +14,17 @@ from django.utils.translation import gettext_lazy as _
 
 from shopkeeper.catalog import selectors as catalog
 from shopkeeper.console.forms_orders import parse_yuan
+from shopkeeper.customers.enums import TIER_ORDER, MemberTier
+from shopkeeper.promotions import selectors as promotion_selectors
 from shopkeeper.promotions import services as promotion_services
 from shopkeeper.promotions.enums import GiftRefundRule, PromotionKind
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 YUAN = forms.TextInput(attrs={"inputmode": "decimal", "class": "short"})
 SEPARATORS = re.compile(r"[\s,，、;；]+")
+
+# One member-price box per membership tier (the tiers come from the customers app, never typed).
+MEMBER_PRICE_FIELDS = {tier: f"member_prices_{tier}" for tier in TIER_ORDER}
 
 # Which form fields belong to which kind (the page shows only the chosen kind's fieldset).
 KIND_FIELDS = {
@@ -29,7 +34,7 @@ KIND_FIELDS = {
     PromotionKind.NTH_ITEM: ("nth", "nth_percent_off"),
     PromotionKind.BUY_X_GET_Y: ("buy", "get"),
     PromotionKind.BUNDLE: ("bundle_skus", "bundle_price"),
-    PromotionKind.MEMBER_PRICE: ("member_prices",),
+    PromotionKind.MEMBER_PRICE: tuple(MEMBER_PRICE_FIELDS.values()),
     PromotionKind.GIFT: ("gift_sku", "gift_quantity", "gift_threshold", "gift_triggers", "gift_refund_rule"),
     PromotionKind.FREE_SHIPPING: ("free_over", "free_min_items"),
 }
@@ -56,6 +61,13 @@ def _fen(value: str) -> int | None:
     return parse_yuan(value).fen if value else None
 
 
+def default_floor_help() -> str:
+    """What a blank floor means, with the store default of the day."""
+    return gettext("Blank: the store default, %(floor)s.") % {
+        "floor": promotion_selectors.floor_text(promotion_selectors.store_default_floor())
+    }
+
+
 class PromotionForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=80, help_text=_("For the team, e.g. “Double 12 spend tiers”."))
     label = forms.CharField(
@@ -77,13 +89,13 @@ class PromotionForm(forms.Form):
         required=False,
         min_value=0,
         max_value=1000,
-        help_text=_("20 means a unit never sells below cost × 1.2. Blank: no margin floor."),
+        help_text=_("20 means a unit never sells below cost × 1.2."),
     )
     min_price = forms.CharField(
         label=_("Price floor (yuan)"),
         required=False,
         widget=YUAN,
-        help_text=_("No unit sells below this price under the promotion. Blank: no price floor."),
+        help_text=_("No unit sells below this price under the promotion. 0 with no margin floor: no floor at all."),
     )
     publish = forms.BooleanField(
         label=_("Run it in its window"),
@@ -127,12 +139,6 @@ class PromotionForm(forms.Form):
     get = forms.IntegerField(label=_("Get free"), required=False, help_text=_("The cheapest units are the free ones."))
     bundle_skus = forms.CharField(label=_("Bundle SKUs (codes)"), required=False)
     bundle_price = forms.CharField(label=_("Bundle price (yuan)"), required=False, widget=YUAN)
-    member_prices = forms.CharField(
-        label=_("Member prices"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One per line: tier SKU-code price, e.g. “gold DRESS-M 159.00”."),
-    )
     gift_sku = forms.CharField(label=_("Gift SKU (code)"), required=False, help_text=_("It must have stock."))
     gift_quantity = forms.IntegerField(label=_("Gift units"), required=False, min_value=1, initial=1)
     gift_threshold = forms.CharField(
@@ -151,6 +157,18 @@ class PromotionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for tier, name in MEMBER_PRICE_FIELDS.items():
+            self.fields[name] = forms.CharField(
+                label=gettext("%(tier)s price") % {"tier": MemberTier(tier).label},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text=gettext(
+                    "One SKU per line: code and price in yuan, e.g. “DRESS-M 159.00”. Higher tiers get this "
+                    "price too unless they have a lower one."
+                ),
+            )
+        for name in ("min_margin_percent", "min_price"):  # what blank means, with today's store default
+            self.fields[name].help_text = f"{self.fields[name].help_text} {default_floor_help()}"
         cast(forms.ChoiceField, self.fields["scope_categories"]).choices = [
             (str(c.pk), f"{'— ' * c.depth}{c.name}") for c in catalog.category_tree()
         ]
@@ -212,21 +230,22 @@ class PromotionForm(forms.Form):
             return {"sku_ids": self._skus("bundle_skus"), "price_fen": self._money("bundle_price")}
         if kind == PromotionKind.MEMBER_PRICE:
             prices: dict[str, dict[str, int]] = {}
-            for row in (data.get("member_prices") or "").splitlines():
-                parts = row.split()
-                if not parts:
+            for tier, name in MEMBER_PRICE_FIELDS.items():
+                rows = [row.replace("=", " ").split() for row in (data.get(name) or "").splitlines()]
+                rows = [parts for parts in rows if parts]
+                if any(len(parts) != 2 for parts in rows):
+                    self.add_error(name, gettext("Write each line as: SKU-code price."))
                     continue
-                if len(parts) != 3:
-                    self.add_error("member_prices", gettext("Write each line as: tier SKU-code price."))
-                    continue
-                ids, missing = sku_ids_for([parts[1]])
+                ids, missing = sku_ids_for([code for code, _price in rows])
                 if missing:
-                    self.add_error("member_prices", gettext("No SKU with the code %(codes)s.") % {"codes": parts[1]})
+                    self.add_error(name, gettext("No SKU with the code %(codes)s.") % {"codes": ", ".join(missing)})
                     continue
-                try:
-                    prices.setdefault(parts[0], {})[str(ids[0])] = parse_yuan(parts[2]).fen
-                except forms.ValidationError as wrong:
-                    self.add_error("member_prices", wrong)
+                for sku_id, (_code, price) in zip(ids, rows, strict=True):
+                    try:
+                        prices.setdefault(tier, {})[str(sku_id)] = parse_yuan(price).fen
+                    except forms.ValidationError as wrong:
+                        self.add_error(name, wrong)
+                        break
             return {"prices": prices}
         if kind == PromotionKind.GIFT:
             gift = self._skus("gift_sku")
@@ -300,7 +319,7 @@ class PromotionForm(forms.Form):
             "get": "get",
             "sku_ids": "bundle_skus",
             "price_fen": "bundle_price",
-            "prices": "member_prices",
+            "prices": MEMBER_PRICE_FIELDS[TIER_ORDER[0]],
             "gift_sku_id": "gift_sku",
             "gift_quantity": "gift_quantity",
             "threshold_fen": "gift_threshold",
@@ -313,9 +332,11 @@ class PromotionForm(forms.Form):
             if not isinstance(message, str):
                 continue
             field = where.get(key)
+            if field is None and key.startswith("params.prices."):
+                field = MEMBER_PRICE_FIELDS.get(key.split(".")[2])
             if field is None and key.startswith("params."):
                 head = key.removeprefix("params.").split(".")[0]
-                field = by_param.get(head)
+                field = by_param.get(head) if not key.startswith("params.prices.") else None
             if field is None and key.startswith("scope"):
                 field = "scope_skus"
             self.add_error(field, message)
@@ -368,11 +389,11 @@ class PromotionForm(forms.Form):
             initial["bundle_skus"] = " ".join(codes.get(pk, str(pk)) for pk in params.get("sku_ids", []))
             initial["bundle_price"] = yuan(params.get("price_fen"))
         elif kind == PromotionKind.MEMBER_PRICE:
-            initial["member_prices"] = "\n".join(
-                f"{tier} {codes.get(int(sku), sku)} {yuan(fen)}"
-                for tier, per_sku in (params.get("prices") or {}).items()
-                for sku, fen in per_sku.items()
-            )
+            for tier, per_sku in (params.get("prices") or {}).items():
+                if tier in MEMBER_PRICE_FIELDS:
+                    initial[MEMBER_PRICE_FIELDS[tier]] = "\n".join(
+                        f"{codes.get(int(sku), sku)} {yuan(fen)}" for sku, fen in per_sku.items()
+                    )
         elif kind == PromotionKind.GIFT:
             initial.update(
                 gift_sku=codes.get(int(params.get("gift_sku_id") or 0), ""),
@@ -401,6 +422,18 @@ class SampleCartForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One SKU per line: code and units, e.g. “DRESS-M 2”."),
     )
+    tier = forms.ChoiceField(
+        label=_("Shopper"),
+        required=False,
+        help_text=_("Member prices apply to signed-in members of their tier."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["tier"]).choices = [
+            ("", gettext("A visitor (not signed in)")),
+            *MemberTier.choices,
+        ]
 
     def quantities(self) -> dict[str, int]:
         found: dict[str, int] = {}

@@ -116,6 +116,8 @@ PROMOTION_ITEMS += [  # group buy and lottery work
     NavItem(_("Group buys"), "console:groupbuy_list", "groupbuy.view_groupbuys"),
     NavItem(_("Lotteries"), "console:lottery_list", "lottery.view_lotteries"),
 ]
+# Customers: the look-up and membership tiers (customers work).
+CUSTOMER_ITEMS: list[NavItem] = [NavItem(_("Customers"), "console:customer_list", "customers.view_customers")]
 ACCOUNT_ITEMS = [
     NavItem(_("API tokens"), "console:tokens", USE_API_TOKENS),
 ]
@@ -135,6 +137,7 @@ def build_nav(user: User, current_path: str) -> list[NavSection]:
         (_("Fulfilment"), FULFILMENT_ITEMS),
         (_("After-sales"), AFTERSALES_ITEMS),
         (_("Campaigns"), PROMOTION_ITEMS),
+        (_("Customers"), CUSTOMER_ITEMS),
         (_("Inventory"), INVENTORY_ITEMS),
         (_("Platform"), PLATFORM_ITEMS),
         (_("My account"), ACCOUNT_ITEMS),

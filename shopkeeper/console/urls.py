@@ -51,3 +51,7 @@ urlpatterns += urls_presale.urlpatterns
 from shopkeeper.console import urls_groupbuy, urls_lottery  # noqa: E402
 
 urlpatterns += urls_groupbuy.urlpatterns + urls_lottery.urlpatterns
+# --- customers console urls (look-up, membership tiers) ---
+from shopkeeper.console import urls_customers  # noqa: E402
+
+urlpatterns += urls_customers.urlpatterns

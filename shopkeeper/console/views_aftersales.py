@@ -25,7 +25,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shopkeeper.aftersales import selectors, services
-from shopkeeper.aftersales.enums import AfterSalesKind, AfterSalesReason, AfterSalesStatus, Inspection, RuleStageChoice
+from shopkeeper.aftersales.enums import (
+    AfterSalesKind,
+    AfterSalesReason,
+    AfterSalesStatus,
+    GiftReturnChoice,
+    Inspection,
+    RuleStageChoice,
+)
 from shopkeeper.console.decorators import console_page
 from shopkeeper.core.domain.money import Money, MoneyError
 from shopkeeper.core.enums import AuditChannel
@@ -129,6 +136,9 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
         "agent_limit": Money(settings.AFTERSALES_AGENT_LIMIT_FEN),
         "warehouses": list(inventory.warehouse_list(active_only=True)),
         "inspections": Inspection.choices,
+        "gifts": selectors.application_gifts(app),
+        "gift_check": selectors.gifts_to_inspect(app) if "inspect" in actions else None,
+        "gift_results": GiftReturnChoice.choices,
         "refunds": selectors.order_refund_records(order_id=app.order_id),
         "photos": [
             reverse("console:aftersales_photo", args=[url.rsplit("/", 1)[-1]])
@@ -197,11 +207,12 @@ def receive(request: HttpRequest, number: str) -> HttpResponse:
 @console_page(INSPECT_RETURNS)
 def inspect(request: HttpRequest, number: str) -> HttpResponse:
     result, note = request.POST.get("result", ""), request.POST.get("note", "")
+    gift_result = request.POST.get("gift_result", "")
     return _act(
         request,
         number,
         lambda app: services.application_inspect(
-            application_id=app.pk, result=result, note=note, actor=_actor(request)
+            application_id=app.pk, result=result, note=note, gift_result=gift_result, actor=_actor(request)
         ),
         _("Inspected."),
     )

@@ -236,6 +236,7 @@ def promotion_preview(request: HttpRequest) -> HttpResponse:
             price = selectors.preview(
                 quantities={sku_id: typed[code] for code, sku_id in codes.items()},
                 promotion_ids=chosen or None,
+                tier=form.cleaned_data.get("tier") or None,
             )
     return render(
         request,

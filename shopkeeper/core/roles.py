@@ -94,6 +94,13 @@ ROLE_PERMISSIONS[Role.STORE_OPERATOR] |= {VIEW_INVENTORY, SET_SAFETY_STOCK}
 ROLE_PERMISSIONS[Role.PROCUREMENT] |= {VIEW_INVENTORY}
 ROLE_PERMISSIONS[Role.OPERATIONS_DIRECTOR] |= {VIEW_INVENTORY}
 # --- customers permissions ---
+# Customers (declared on customers.models.Customer): user operations looks customers up and sets
+# their membership tier; customer service and the director look them up.
+VIEW_CUSTOMERS = "customers.view_customers"
+SET_CUSTOMER_TIER = "customers.set_customer_tier"
+ROLE_PERMISSIONS[Role.USER_OPS] |= {VIEW_CUSTOMERS, SET_CUSTOMER_TIER}
+for _customers_reader in (Role.OPERATIONS_DIRECTOR, Role.CS_SUPERVISOR, Role.CS_AGENT):
+    ROLE_PERMISSIONS[_customers_reader] |= {VIEW_CUSTOMERS}
 # --- payments permissions ---
 # Payments, refunds and gateway callbacks are read by whoever manages orders (declared on
 # payments.models.PaymentsAccess); the sandbox gateway's delivery log (a development tool) by the

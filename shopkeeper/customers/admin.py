@@ -16,10 +16,10 @@ class AddressInline(admin.TabularInline[Address, Customer]):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin[Customer]):
-    list_display = ("mobile", "nickname", "channel", "registered_at")
-    list_filter = ("channel",)
+    list_display = ("mobile", "nickname", "tier", "channel", "registered_at")
+    list_filter = ("tier", "channel")
     search_fields = ("mobile", "nickname", "user__display_name")
-    readonly_fields = ("user", "registered_at")
+    readonly_fields = ("user", "registered_at", "tier")  # the tier changes through the console (audited)
     date_hierarchy = "registered_at"
 
 

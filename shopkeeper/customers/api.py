@@ -60,6 +60,8 @@ def _me(user: User) -> CustomerOut:
         display_name=profile.display_name,
         registered_at=profile.registered_at,
         channel=profile.channel,
+        tier=profile.tier,
+        tier_label=selectors.tier_label(profile.tier),
         address_count=selectors.address_count(user),
         default_address_id=default.pk if default else None,
     )

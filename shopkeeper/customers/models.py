@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from shopkeeper.core.models import TimeStampedModel
 from shopkeeper.customers.domain.addresses import DETAIL_MAX_LENGTH, DISTRICT_MAX_LENGTH, RECIPIENT_MAX_LENGTH
 from shopkeeper.customers.domain.mobile import mobile_mask
+from shopkeeper.customers.enums import MemberTier
 
 DEFAULT_CHANNEL = "direct"
 CHANNEL_MAX_LENGTH = 32
@@ -31,11 +32,20 @@ class Customer(models.Model):
     registered_at = models.DateTimeField(_("registered at"), default=timezone.now, db_index=True)
     # Where the customer came from when they registered (?channel= or utm_source): 抖音直播, 小红书, direct…
     channel = models.CharField(_("channel"), max_length=CHANNEL_MAX_LENGTH, default=DEFAULT_CHANNEL, db_index=True)
+    # 会员等级: member prices are set per tier. User operations sets it (audited); the loyalty
+    # system's growth value will move customers between tiers.
+    tier = models.CharField(
+        _("membership tier"), max_length=16, choices=MemberTier.choices, default=MemberTier.REGULAR, db_index=True
+    )
 
     class Meta:
         ordering = ["-registered_at", "-id"]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
+        permissions = [
+            ("view_customers", "Can look customers up in the console and the API"),
+            ("set_customer_tier", "Can set a customer's membership tier"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name

@@ -28,6 +28,8 @@ class CustomerOut(Schema):
     display_name: str = Field(..., description="The nickname, or the masked mobile number")
     registered_at: datetime
     channel: str
+    tier: str = Field(..., description="Membership tier: regular, silver, gold or platinum")
+    tier_label: str = Field(..., description='e.g. "黄金会员"')
     address_count: int
     default_address_id: int | None
 
@@ -63,3 +65,33 @@ class ProvinceOut(Schema):
 
 class CsrfOut(Schema):
     csrf_token: str = Field(..., description="Send it back in the X-CSRFToken header (the cookie is set too)")
+
+
+# --- staff (/api/v1/customers) ----------------------------------------------------------------
+
+
+class TierOut(Schema):
+    value: str = Field(..., description="regular, silver, gold or platinum (lowest first)")
+    label: str = Field(..., description='As shoppers read it, e.g. "黄金会员"')
+    customers: int = Field(..., description="How many customers hold it")
+
+
+class StaffCustomerOut(Schema):
+    id: int = Field(..., description="The account id (orders and coupons name customers by it)")
+    mobile: str
+    nickname: str
+    display_name: str
+    registered_at: datetime
+    channel: str
+    tier: str = Field(..., description="regular, silver, gold or platinum")
+    tier_label: str
+
+
+class StaffCustomerPageOut(Schema):
+    items: list[StaffCustomerOut]
+    count: int
+
+
+class TierIn(Schema):
+    tier: str = Field(..., max_length=16, description="regular, silver, gold or platinum")
+    reason: str = Field("", max_length=400, description="Why, for the audit log (at most 200 characters)")

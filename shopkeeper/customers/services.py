@@ -1,8 +1,10 @@
 """Customer writes: registration, signing in (with limits on failed attempts), the address book,
-and the bulk load the demo uses. Import from here: `from shopkeeper.customers import services`.
+membership tiers (set by user operations, or in bulk from spend), and the bulk load the demo
+uses. Import from here: `from shopkeeper.customers import services`.
 
 The shopper's own changes are not written to the audit log: the log records what staff do, and
 100,000 customers editing their addresses would bury it. Addresses keep created/updated times.
+A tier change is staff's (or the system's) and is audited.
 """
 
 from __future__ import annotations
@@ -19,12 +21,14 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shopkeeper.core.errors import ValidationFailed
 from shopkeeper.core.events import publish
 from shopkeeper.core.models import User
+from shopkeeper.core.services import ActorContext, audit_record
 from shopkeeper.customers.domain.addresses import (
     DETAIL_MAX_LENGTH,
     DISTRICT_MAX_LENGTH,
@@ -38,6 +42,8 @@ from shopkeeper.customers.domain.addresses import (
     default_after_delete,
 )
 from shopkeeper.customers.domain.mobile import mobile_is_valid, mobile_mask, mobile_normalize
+from shopkeeper.customers.domain.tiers import ladder_problems, tier_bands
+from shopkeeper.customers.enums import TIER_ORDER, MemberTier, tier_rank
 from shopkeeper.customers.errors import (
     AddressBookFull,
     MobileTaken,
@@ -53,7 +59,9 @@ from shopkeeper.customers.models import (
     Address,
     Customer,
 )
-from shopkeeper.customers.selectors import address_get, customer_profile
+from shopkeeper.customers.selectors import address_get, customer_get, customer_profile, tier_counts, tier_label
+
+TIER_REASON_MAX_LENGTH = 200
 
 # Failed sign-ins: a fixed 15-minute window from the first failure. Five wrong passwords lock one
 # mobile number; an address gets more because a whole office or campus can share one.
@@ -75,8 +83,10 @@ __all__ = [
     "address_update",
     "channel_clean",
     "customer_register",
+    "customer_set_tier",
     "customer_sign_in",
     "customers_bulk_load",
+    "customers_tiers_from_spend",
     "mobile_is_valid",
     "mobile_mask",
     "mobile_normalize",
@@ -345,6 +355,90 @@ def address_delete(*, user: User, address_id: int) -> None:
         chosen = default_after_delete(remaining)
         if chosen is not None:
             Address.objects.filter(pk=chosen).update(is_default=True, updated_at=timezone.now())
+
+
+# --- membership tiers -----------------------------------------------------------------------------
+
+
+def _tier_problem() -> str:
+    return _("Choose a membership tier: %(tiers)s") % {"tiers": ", ".join(TIER_ORDER)}
+
+
+def customer_set_tier(*, customer_id: int, tier: str, actor: ActorContext, reason: str = "") -> Customer:
+    """Put a customer in a membership tier (user operations, by hand until the loyalty system sets
+    tiers from growth value). Audited with the reason; setting the tier they hold changes nothing."""
+    reason = " ".join(reason.split())
+    problems: dict[str, Any] = {}
+    if tier not in MemberTier.values:
+        problems["tier"] = _tier_problem()
+    if len(reason) > TIER_REASON_MAX_LENGTH:
+        problems["reason"] = _("At most %(limit)d characters") % {"limit": TIER_REASON_MAX_LENGTH}
+    if problems:
+        raise _refuse(problems)
+    customer_get(customer_id)  # NotFound before any lock
+    with transaction.atomic():
+        profile = Customer.objects.select_for_update().get(user_id=customer_id)
+        if profile.tier == tier:
+            return profile
+        before = profile.tier
+        profile.tier = tier
+        profile.save(update_fields=["tier"])
+        audit_record(
+            actor=actor,
+            action="customer.set_tier",
+            target=profile,
+            object_label=f"{profile.masked_mobile} {tier_label(tier)}",
+            before={"tier": before},
+            after={"tier": tier, "reason": reason},
+        )
+    return profile
+
+
+def customers_tiers_from_spend(
+    *, spend: QuerySet[Any], ladder: Sequence[tuple[str, int]], actor: ActorContext
+) -> dict[str, int]:
+    """Set every customer's tier from their spend on a ladder (tier → spend in fen from which it
+    holds), e.g. [("silver", 50_000), ("gold", 200_000), ("platinum", 500_000)].
+
+    `spend` is a values queryset with one row per customer: `customer_id` and `spent` (fen), such
+    as orders.selectors.customer_spend(). Customers without a row hold the lowest tier. One UPDATE
+    per tier, each with the spend as a subquery and touching only the customers whose tier changes,
+    so 640,000 customers take four statements, no row travels to Python and a second run writes
+    nothing. One audit entry with the count per tier. Answers the counts per tier, lowest first.
+    """
+    if any(tier not in MemberTier.values for tier, _low in ladder) or MemberTier.REGULAR in dict(ladder):
+        raise ValidationFailed(_tier_problem(), details={"ladder": [tier for tier, _low in ladder]})
+    problems = ladder_problems(ladder)
+    ranks = [tier_rank(tier) for tier, _low in ladder]
+    if ranks != sorted(set(ranks)):
+        problems.append("Name the tiers from the lowest up.")
+    if problems:
+        raise ValidationFailed(_("The tier thresholds must rise."), details={"ladder": problems})
+    bands = tier_bands(MemberTier.REGULAR.value, ladder)
+    with transaction.atomic():
+        # Each statement changes only the customers whose tier differs, so a second run changes nothing.
+        lowest, *higher = bands
+        if higher:
+            reaching = spend.filter(spent__gte=higher[0].low_fen).values("customer_id")
+            Customer.objects.exclude(tier=lowest.tier).exclude(user_id__in=reaching).update(tier=lowest.tier)
+        else:
+            Customer.objects.exclude(tier=lowest.tier).update(tier=lowest.tier)
+        for band in higher:
+            rows = spend.filter(spent__gte=band.low_fen)
+            if band.high_fen is not None:
+                rows = rows.filter(spent__lt=band.high_fen)
+            Customer.objects.filter(user_id__in=rows.values("customer_id")).exclude(tier=band.tier).update(
+                tier=band.tier
+            )
+        counts = tier_counts()
+        audit_record(
+            actor=actor,
+            action="customer.tiers_from_spend",
+            object_type="customers.customer",
+            object_label=_("Membership tiers from spend"),
+            after={"ladder": [list(step) for step in ladder], "counts": counts},
+        )
+    return counts
 
 
 # --- bulk load (demo data) ------------------------------------------------------------------

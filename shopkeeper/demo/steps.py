@@ -24,7 +24,7 @@ from shopkeeper.demo.context import DemoContext
 from shopkeeper.demo.domain.catalog import BRANDS, SCENES, DemoProduct, category_paths, demo_products
 from shopkeeper.demo.domain.people import person_name
 from shopkeeper.demo.steps_coupons import coupons_step  # registered at its slot below
-from shopkeeper.demo.steps_customers import customers_step
+from shopkeeper.demo.steps_customers import customers_step, tiers_step
 from shopkeeper.demo.steps_fulfillment import fulfillment_step  # registered at its slot below
 from shopkeeper.demo.steps_groupbuy import groupbuy_step  # registered at its slot below
 from shopkeeper.demo.steps_inventory import inventory_step
@@ -152,6 +152,7 @@ STEPS: list[tuple[str, DemoStep]] = [
     ("customers", customers_step),
     # --- orders step (carts, orders, payments over history_days) ---
     ("orders", orders_step),
+    ("tiers", tiers_step),  # membership tiers from the demo spend
     # --- fulfillment step (shipments for the demo orders, carriers, capacity) ---
     ("fulfillment", fulfillment_step),
     # --- aftersales step (applications on demo orders) ---

@@ -1,16 +1,23 @@
 """Demo step: coupon templates (满199减20, 9折 capped at ¥50, a free-shipping coupon, the
 new-customer pair, a customer-service compensation coupon) and coupons claimed by some shoppers,
-among them the demo customer 13800138000 (one expiring within three days)."""
+among them the demo customer 13800138000 (one expiring within three days).
+
+The margin guard holds every coupon to the store default floor (never below cost): the products
+a store-wide coupon would sell below it are left out of its scope, as a campaign operator would.
+The new-customer ¥20 and the compensation ¥10 are costs the shop accepts on purpose (customer
+acquisition, making up for a late parcel): they waive the floor with a ¥0 price floor."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
+from shopkeeper.catalog import selectors as catalog
 from shopkeeper.core.domain.money import Money
 from shopkeeper.core.enums import AuditChannel
-from shopkeeper.core.errors import ShopkeeperError
+from shopkeeper.core.errors import ShopkeeperError, ValidationFailed
 from shopkeeper.core.models import User
 from shopkeeper.core.services import ActorContext
 from shopkeeper.demo.context import DemoContext
@@ -19,6 +26,22 @@ from shopkeeper.promotions.coupons import services as coupons
 from shopkeeper.promotions.coupons.enums import ClaimChannel, CouponKind, ValidityKind
 
 MAX_CLAIMS = 150  # claims by ordinary shoppers, whatever the scale (one service call each, ~12 ms)
+NO_FLOOR = Money(0)  # a price floor of ¥0: the coupon may take a unit below cost (a deliberate cost)
+
+
+def _save(actor: ActorContext, draft: coupons.TemplateDraft) -> Any:
+    """Save; when the margin guard refuses, leave the breaching products out and save again."""
+    for _attempt in range(3):
+        try:
+            return coupons.coupon_template_save(actor=actor, draft=draft)
+        except ValidationFailed as refused:
+            breaches = refused.details.get("margin")
+            if not breaches:
+                raise
+            skus = catalog.promo_skus((row["sku_id"] for row in breaches), scenes=False)
+            excluded = set(draft.scope.get("excluded_product_ids", [])) | {sku.product_id for sku in skus.values()}
+            draft = replace(draft, scope={**draft.scope, "excluded_product_ids": sorted(excluded)})
+    return coupons.coupon_template_save(actor=actor, draft=draft)
 
 
 def coupons_step(ctx: DemoContext) -> None:
@@ -41,9 +64,9 @@ def coupons_step(ctx: DemoContext) -> None:
     )
     fixed = partial(replace, window)
 
-    spend = coupons.coupon_template_save(
-        actor=actor,
-        draft=fixed(
+    spend = _save(
+        actor,
+        fixed(
             name="满199减20",
             description="全场通用，双12预热",
             kind=CouponKind.AMOUNT,
@@ -53,9 +76,9 @@ def coupons_step(ctx: DemoContext) -> None:
             code="SHUANG12",
         ),
     )
-    percent = coupons.coupon_template_save(
-        actor=actor,
-        draft=fixed(
+    percent = _save(
+        actor,
+        fixed(
             name="9折券 最高减50",
             kind=CouponKind.PERCENT,
             percent_off=10,
@@ -69,9 +92,9 @@ def coupons_step(ctx: DemoContext) -> None:
         actor=actor,
         draft=fixed(name="包邮券", kind=CouponKind.FREE_SHIPPING, total_limit=3000),
     )
-    soon = coupons.coupon_template_save(
-        actor=actor,
-        draft=fixed(
+    soon = _save(
+        actor,
+        fixed(
             name="周末闪券 满99减10",
             kind=CouponKind.AMOUNT,
             amount=Money(1000),
@@ -94,7 +117,10 @@ def coupons_step(ctx: DemoContext) -> None:
         description="首单可用",
     )
     coupons.coupon_template_save(
-        actor=actor, draft=replace(new_customer, name="新人立减20元", kind=CouponKind.AMOUNT, amount=Money(2000))
+        actor=actor,
+        draft=replace(
+            new_customer, name="新人立减20元", kind=CouponKind.AMOUNT, amount=Money(2000), min_price=NO_FLOOR
+        ),
     )
     coupons.coupon_template_save(
         actor=actor, draft=replace(new_customer, name="新人包邮券", kind=CouponKind.FREE_SHIPPING)
@@ -110,6 +136,7 @@ def coupons_step(ctx: DemoContext) -> None:
             valid_days=30,
             channels=(ClaimChannel.CUSTOMER_SERVICE,),
             per_customer_limit=3,
+            min_price=NO_FLOOR,
         ),
     )
     shoppers = list(

@@ -1,4 +1,5 @@
-"""Demo step: shoppers with addresses, and the well-known demo customer printed by `make run`."""
+"""Demo steps: shoppers with addresses, and the well-known demo customer printed by `make run`;
+after the purchase histories, each shopper's membership tier from what they spent."""
 
 from __future__ import annotations
 
@@ -9,13 +10,19 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from shopkeeper.core.domain.regions import Region, province_named
+from shopkeeper.core.services import ActorContext
 from shopkeeper.customers import selectors as customer_selectors
 from shopkeeper.customers import services as customer_services
 from shopkeeper.demo.context import DemoContext
 from shopkeeper.demo.domain.customers import demo_customers
+from shopkeeper.orders import selectors as order_selectors
 
 DEMO_PASSWORD = "shopkeeper-demo"  # noqa: S105  (steps.DEMO_PASSWORD; steps imports this module, so not from there)
 DEMO_CUSTOMER_MOBILE = "13800138000"
+# Membership tiers from demo spend (paid less refunded, over the whole history), in fen: silver
+# from ¥1,000, gold from ¥2,500, platinum from ¥5,000. On the small scale about three in four
+# shoppers stay regular, one in five is silver, one in twenty gold, and a few are platinum.
+TIER_LADDER: list[tuple[str, int]] = [("silver", 100_000), ("gold", 250_000), ("platinum", 500_000)]
 
 
 def _demo_customer(ctx: DemoContext) -> customer_services.BulkCustomer:
@@ -78,6 +85,16 @@ def customers_step(ctx: DemoContext) -> None:
         )
     ctx.counts["customers"] += result.customers
     ctx.counts["addresses"] += result.addresses
+
+
+def tiers_step(ctx: DemoContext) -> None:
+    """Every shopper's membership tier from their demo spend (`TIER_LADDER`), as the loyalty
+    system will one day do from growth value: one UPDATE per tier, whatever the scale."""
+    counts = customer_services.customers_tiers_from_spend(
+        spend=order_selectors.customer_spend(), ladder=TIER_LADDER, actor=ActorContext.system()
+    )
+    for tier, count in counts.items():
+        ctx.counts[f"tier_{tier}"] += count
 
 
 def deliverable_shoppers() -> list[customer_selectors.ShopperFacts]:

@@ -1,7 +1,9 @@
 """The demo's flash sales: one sale with a session running now and one later today over a few
 demo SKUs (a flash price 30% off, never below cost), and a few grabs in the running session —
 one paid, two awaiting payment — so the counters and the product-page panel have something to
-show. A handful of orders: fast.
+show. Putting the sale live sets each item's pool aside in stock, so the inventory console shows
+it reserved under `flash:item:<id>` and the grabs' orders take their units from it. A handful of
+orders: fast.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ def flash_step(ctx: DemoContext) -> None:
     ]
     running_items = []
     for index, (starts_at, ends_at) in enumerate(windows):
-        before = starts_at - timedelta(minutes=1)  # sessions are set up before they start
+        before = starts_at - timedelta(minutes=1)  # set up as an operator would, ahead of the start
         session = flash.flash_session_save(
             actor=actor, sale_id=sale.pk, starts_at=starts_at, ends_at=ends_at, now=before
         )

@@ -69,7 +69,14 @@ def groupbuy_step(ctx: DemoContext) -> None:
     listed = [sku for sku, _sales in catalog_selectors.listed_skus_with_sales() if sku.sale_price_fen >= 2000]
     candidates = rng.sample(listed, min(len(listed), 50))  # a sample: large scales list 80,000 SKUs
     stocked = inventory.sku_availability(sku.sku_id for sku in candidates)
-    candidates = [sku for sku in candidates if stocked.get(sku.sku_id, 0) >= 10]
+    # the group price must stay above cost (the store default margin floor): the deepest cut must fit
+    costs = {pk: sku.cost_price_fen for pk, sku in catalog_selectors.promo_skus(stocked, scenes=False).items()}
+    deepest = max(off for *_terms, off in CAMPAIGNS)
+    candidates = [
+        sku
+        for sku in candidates
+        if stocked.get(sku.sku_id, 0) >= 10 and sku.sale_price_fen * (100 - deepest) // 100 >= costs.get(sku.sku_id, 0)
+    ]
     shoppers = deliverable_shoppers()
     if len(candidates) < len(CAMPAIGNS) or len(shoppers) < 12:
         return

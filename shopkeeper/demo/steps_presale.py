@@ -73,6 +73,7 @@ def presale_step(ctx: DemoContext) -> None:
                 min_margin_percent=10,
             ),
             actor=actor,
+            now=deposits_window[0],  # set up when its deposit window opened
         )
         for index in range(placed):
             order = None

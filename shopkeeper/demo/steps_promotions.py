@@ -1,8 +1,9 @@
 """Demo step: the promotions running in the demo store — a store-wide 满减 ladder (满200减30,
-满500减100), 第2件半价 on one category, free shipping on 3 items, a gift with purchase over ¥300 —
-plus one scheduled for next week and one that ended last month, so the calendar has a history.
-Each passes the margin guard (10 % over cost): the products it would sell below that are left
-out of its scope, as a campaign operator would."""
+满500减100), 第2件半价 on one category, free shipping on 3 items, a gift with purchase over ¥300,
+member prices on a dozen SKUs (白银 5 %, 黄金 10 %, 铂金 15 % off) — plus one scheduled for next
+week and one that ended last month, so the calendar has a history. Each passes the margin guard
+(10 % over cost): the products it would sell below that are left out of its scope, as a campaign
+operator would."""
 
 from __future__ import annotations
 
@@ -19,6 +20,27 @@ from shopkeeper.inventory import selectors as inventory
 from shopkeeper.promotions import services as promotions
 
 MARGIN_FLOOR = 10  # percent over cost
+# Member prices: percent of the sale price each tier pays (whole yuan, rounded down), on SKUs
+# that keep MARGIN_FLOOR at the platinum price.
+MEMBER_PRICE_PERCENT = {"silver": 95, "gold": 90, "platinum": 85}
+MEMBER_PRICE_SKUS = 12
+
+
+def _member_prices(ctx: DemoContext) -> dict[str, dict[str, int]]:
+    """Tier → SKU id → price for a dozen SKUs between ¥50 and ¥500 with room for the discount."""
+    rng = ctx.rng("member-prices")
+    lowest = min(MEMBER_PRICE_PERCENT.values())
+    roomy = [
+        sku
+        for sku in catalog.promo_skus_in_scope(limit=2000)
+        if 5000 <= sku.sale_price_fen <= 50000
+        and sku.sale_price_fen * lowest // 10000 * 100 >= -(-sku.cost_price_fen * (100 + MARGIN_FLOOR) // 100)
+    ]
+    chosen = sorted(rng.sample(roomy, min(len(roomy), MEMBER_PRICE_SKUS)), key=lambda sku: sku.sku_id)
+    return {
+        tier: {str(sku.sku_id): sku.sale_price_fen * percent // 10000 * 100 for sku in chosen}
+        for tier, percent in MEMBER_PRICE_PERCENT.items()
+    }
 
 
 def _save(actor: ActorContext, data: promotions.PromotionInput) -> Any:
@@ -97,6 +119,18 @@ def promotions_step(ctx: DemoContext) -> None:
                 {"threshold_fen": 30000, "gift_sku_id": gift.sku_id, "gift_quantity": 1, "refund_rule": "recover"},
                 stacks=True,
                 min_margin_percent=None,
+            )
+        )
+    prices = _member_prices(ctx)
+    if prices["gold"]:
+        made.append(
+            run(
+                "会员价 · 精选好物",
+                "会员价",
+                "member_price",
+                {"prices": prices},
+                scope={"sku_ids": sorted(int(pk) for pk in prices["gold"])},
+                stacks=True,
             )
         )
     made.append(

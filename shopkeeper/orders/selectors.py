@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from shopkeeper.core.models import User
@@ -188,6 +189,27 @@ def order_timeline_times(*, order_ids: Iterable[int], kinds: Iterable[str]) -> d
 def customer_has_paid_order(*, customer_id: int) -> bool:
     """Whether the customer ever paid for an order (a first-order coupon is for those who never did)."""
     return Order.objects.filter(customer_id=customer_id, paid_at__isnull=False).exists()
+
+
+# --- customers reads (membership tiers from spend) ---
+
+
+def customer_spend() -> QuerySet[Order, dict[str, Any]]:
+    """What each customer spent: one row per customer with `customer_id` and `spent` (fen): what
+    they paid less what was refunded to them. A values queryset, so a bulk update can take it as
+    a subquery (customers.services.customers_tiers_from_spend)."""
+    return (
+        Order.objects.filter(paid_fen__gt=0)
+        .values("customer_id")
+        .annotate(spent=Sum(F("paid_fen") - F("refunded_fen")))
+        .order_by()
+    )
+
+
+def customer_spent(customer_id: int) -> int:
+    """What one customer spent in fen, as `customer_spend` counts it (one query)."""
+    rows = list(customer_spend().filter(customer_id=customer_id)[:1])
+    return int(rows[0]["spent"] or 0) if rows else 0
 
 
 # --- promotions reads ---

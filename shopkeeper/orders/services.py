@@ -131,12 +131,15 @@ def order_place(
     pay_window: timedelta | None = None,
     hold: str = "",
     priority: bool = False,
+    reserve_from: str = "",
 ) -> Order:
     """Create the order from a priced cart and reserve its stock, in the caller's transaction.
 
     `kind` names the flow that bought it (cart, flash sale, presale, group buy); `pay_window`
     replaces the usual payment timeout (a flash sale gives 10 minutes); `hold` keeps the paid
-    order out of the warehouse queue until `order_release` (a group buy not yet formed).
+    order out of the warehouse queue until `order_release` (a group buy not yet formed);
+    `reserve_from` takes the units from a pool already set aside under that stock reference (a
+    flash-sale item's) instead of from available stock (`stock_reservation_transfer`).
     Raises inventory's OutOfStock / NotDeliverable (nothing is written) and Conflict when the
     same idempotency key was used for another order (the caller answers that order instead).
     """
@@ -194,12 +197,19 @@ def order_place(
                 for position, line in enumerate(priced.lines)
             ]
         )
-        allocated = stock.stock_reserve(
-            reference=order.reference,
-            lines=[stock.ReserveLine(sku_id=facts[line.key].sku_id, quantity=line.quantity) for line in priced.lines],
-            province=ship_to.province,
-            actor=actor,
-        )
+        wanted = [stock.ReserveLine(sku_id=facts[line.key].sku_id, quantity=line.quantity) for line in priced.lines]
+        if reserve_from:
+            allocated = stock.stock_reservation_transfer(
+                from_reference=reserve_from,
+                to_reference=order.reference,
+                lines=wanted,
+                province=ship_to.province,
+                actor=actor,
+            )
+        else:
+            allocated = stock.stock_reserve(
+                reference=order.reference, lines=wanted, province=ship_to.province, actor=actor
+            )
         _event(
             order,
             kind="placed",

@@ -7,6 +7,7 @@ No `from __future__ import annotations`: django-ninja reads these annotations at
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from shopkeeper.core.enums import AuditChannel
@@ -15,6 +16,7 @@ from shopkeeper.core.permissions import requires
 from shopkeeper.core.roles import MANAGE_PROMOTIONS, RUN_SIMULATOR, VIEW_PROMOTIONS
 from shopkeeper.core.schemas import money_out
 from shopkeeper.core.services import ActorContext
+from shopkeeper.customers.enums import TIER_ORDER
 from shopkeeper.promotions import selectors, services
 from shopkeeper.promotions.models import Promotion
 from shopkeeper.promotions.schemas import (
@@ -111,7 +113,13 @@ def promotion_preview(request: HttpRequest, payload: PreviewIn) -> PreviewOut:
     quantities: dict[int, int] = {}
     for line in payload.lines:
         quantities[line.sku_id] = min(quantities.get(line.sku_id, 0) + line.quantity, 99)
-    price = selectors.preview(quantities=quantities, promotion_ids=payload.promotion_ids)
+    if payload.tier is not None and payload.tier not in TIER_ORDER:
+        problem = _("“%(tier)s” is no membership tier: use %(tiers)s.") % {
+            "tier": payload.tier,
+            "tiers": ", ".join(TIER_ORDER),
+        }
+        raise ValidationFailed(problem, details={"tier": problem})
+    price = selectors.preview(quantities=quantities, promotion_ids=payload.promotion_ids, tier=payload.tier)
     return preview_out(price)
 
 
@@ -203,6 +211,8 @@ def verdict_out(report: selectors.VerdictReport) -> VerdictOut:
     return VerdictOut(
         ok=report.ok,
         skus_checked=report.skus_checked,
+        floor=report.floor,
+        store_default=report.store_default,
         breaches=[
             BreachOut(
                 sku_id=b.sku_id,

@@ -7,7 +7,8 @@
 - percent_off: {"percent_off": 20}; fixed_off: {"off_per_unit_fen": 1000}
 - nth_item: {"n": 2, "percent_off": 50}; buy_x_get_y: {"buy": 1, "get": 1}
 - bundle: {"sku_ids": [1, 2], "price_fen": 19900}
-- member_price: {"prices": {"gold": {"12": 9900}}} (tier → SKU id → price)
+- member_price: {"prices": {"gold": {"12": 9900}}} (tier → SKU id → price; tiers are the
+  customers app's `MemberTier` values, and a tier gets the price of a lower tier it names none for)
 - gift: {"threshold_fen": 20000 or null, "trigger_product_ids": [], "gift_sku_id": 5,
   "gift_quantity": 1, "gift_title": "…", "refund_rule": "recover"}
 - free_shipping: {"over_fen": null, "min_items": 3}
@@ -25,6 +26,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from shopkeeper.core.domain.money import Money
+from shopkeeper.customers.enums import TIER_ORDER
 from shopkeeper.promotions.domain.base import Gift, Scope
 from shopkeeper.promotions.domain.rules import (
     Bundle,
@@ -142,6 +144,23 @@ def default_label(kind: str, params: Mapping[str, Any]) -> str:
     return str(PromotionKind(kind).label) if kind in PromotionKind.values else kind
 
 
+def tier_prices(prices: Mapping[str, Mapping[int, Money]]) -> dict[str, dict[int, Money]]:
+    """Member prices as each tier gets them: a tier enjoys what the tiers below it enjoy, so a
+    platinum member pays the gold price of a SKU the promotion names no platinum price for (or the
+    lower of the two when it names both). Tiers are keys of `TIER_ORDER`, lowest first."""
+    found: dict[str, dict[int, Money]] = {}
+    inherited: dict[int, Money] = {}
+    for tier in TIER_ORDER:
+        own = prices.get(tier, {})
+        merged = dict(inherited)
+        for sku_id, price in own.items():
+            merged[sku_id] = min(price, merged[sku_id]) if sku_id in merged else price
+        if merged:
+            found[tier] = merged
+        inherited = merged
+    return found
+
+
 def build_rule(
     *,
     rule_id: str,
@@ -221,6 +240,12 @@ def build_rule(
             problems["prices"] = _("Give prices per member tier and SKU.")
         else:
             for tier, per_sku in raw_prices.items():
+                if str(tier) not in TIER_ORDER:
+                    problems[f"prices.{tier}"] = _("“%(tier)s” is no membership tier: use %(tiers)s.") % {
+                        "tier": tier,
+                        "tiers": ", ".join(TIER_ORDER),
+                    }
+                    continue
                 if not isinstance(per_sku, Mapping):
                     problems[f"prices.{tier}"] = _("Give a price per SKU.")
                     continue
@@ -229,7 +254,7 @@ def build_rule(
                         problems[f"prices.{tier}.{sku}"] = _("A SKU id and a price in fen.")
                         continue
                     prices.setdefault(str(tier), {})[int(sku)] = Money(fen)
-        rule = MemberPrice(**common, prices=prices)
+        rule = MemberPrice(**common, prices=tier_prices(prices))
     elif kind == PromotionKind.GIFT:
         threshold = _int(params, "threshold_fen", problems, required=False)
         triggers = _ids(params.get("trigger_product_ids"), "trigger_product_ids", problems)

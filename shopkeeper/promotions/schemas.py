@@ -69,6 +69,8 @@ class BreachOut(Schema):
 class VerdictOut(Schema):
     ok: bool
     skus_checked: int
+    floor: str = Field(..., description='The floor checked, in words, e.g. "0% over cost"')
+    store_default: bool = Field(..., description="The promotion names no floor: the store default applies")
     breaches: list[BreachOut]
 
 
@@ -81,6 +83,9 @@ class PreviewIn(Schema):
     lines: list[SampleLineIn] = Field(..., min_length=1, max_length=50)
     promotion_ids: list[int] | None = Field(
         None, description="Price with these promotions (drafts too) instead of the running ones"
+    )
+    tier: str | None = Field(
+        None, description="Price for a member of this tier (regular, silver, gold, platinum); null: a visitor"
     )
 
 

@@ -4,7 +4,8 @@ the live counters per promotion and the badges shown on product pages.
 
 `cart_price` reads a fixed handful of rows whatever the cart: the SKUs' promotion facts (two
 queries), the running promotions (one), the customer's coupons (coupons' own reads, when that
-app is installed) and, only when a gift applies, the gift SKUs' stock (one).
+app is installed), only when a member price runs the customer's tier (one) and, only when a
+gift applies, the gift SKUs' stock (one).
 """
 
 from __future__ import annotations
@@ -15,20 +16,25 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from shopkeeper.catalog import selectors as catalog
+from shopkeeper.catalog.enums import PriceField
 from shopkeeper.core.domain.money import Money
 from shopkeeper.core.errors import NotFound
+from shopkeeper.customers import selectors as customers
 from shopkeeper.inventory import selectors as inventory
 from shopkeeper.pricing.domain.pipeline import LineInput, PricedCart, PricedLine, ShippingTable, Wording
 from shopkeeper.promotions import rules as rule_builder
+from shopkeeper.promotions.domain import gifts as gift_domain
 from shopkeeper.promotions.domain.base import CartItem, Shopper
 from shopkeeper.promotions.domain.engine import price_promoted
-from shopkeeper.promotions.domain.rules import Floor
-from shopkeeper.promotions.enums import PromotionKind, PromotionStatus, UseState
+from shopkeeper.promotions.domain.rules import Floor, GiftWithPurchase, MemberPrice
+from shopkeeper.promotions.enums import GiftRefundRule, PromotionKind, PromotionStatus, UseState
 from shopkeeper.promotions.models import Promotion, PromotionUse
 
 LIVE_STATUSES = (PromotionStatus.SCHEDULED, PromotionStatus.ACTIVE)
@@ -45,11 +51,44 @@ def promotion_label(promotion: Promotion) -> str:
     return promotion.label or rule_builder.default_label(promotion.kind, promotion.params)
 
 
-def floor_of(promotion: Promotion) -> Floor:
+def store_default_floor() -> Floor:
+    """The floor of a promotion (or coupon, group buy, presale) that names none: the setting
+    PROMOTIONS_DEFAULT_MIN_MARGIN_PERCENT over cost (0: never below cost)."""
+    return Floor(min_margin_percent=settings.PROMOTIONS_DEFAULT_MIN_MARGIN_PERCENT)
+
+
+def floor_from(*, min_margin_percent: int | None, min_price_fen: int | None) -> Floor:
+    """The floor these fields name, or the store default when they name none. A price floor of ¥0
+    (and no margin) is a floor of its own that lets units go to any price: the explicit way to run
+    a promotion or coupon below cost."""
+    if min_margin_percent is None and min_price_fen is None:
+        return store_default_floor()
     return Floor(
-        min_margin_percent=promotion.min_margin_percent,
-        min_price=Money(promotion.min_price_fen) if promotion.min_price_fen is not None else None,
+        min_margin_percent=min_margin_percent,
+        min_price=Money(min_price_fen) if min_price_fen is not None else None,
     )
+
+
+def floor_of(promotion: Promotion) -> Floor:
+    """The promotion's own floor, or the store default when it names none (see `floor_from`)."""
+    return floor_from(min_margin_percent=promotion.min_margin_percent, min_price_fen=promotion.min_price_fen)
+
+
+def floor_text(floor: Floor) -> str:
+    """A floor in the operator's words: "10% over cost", "at least ¥59.00", both, or "none"."""
+    margin = (
+        _("%(percent)d%% over cost") % {"percent": floor.min_margin_percent}
+        if floor.min_margin_percent is not None
+        else ""
+    )
+    price = (
+        _("at least %(price)s a unit") % {"price": floor.min_price}
+        if floor.min_price is not None and floor.min_price.fen > 0
+        else ""
+    )
+    if margin and price:
+        return _("%(margin)s and %(price)s") % {"margin": margin, "price": price}
+    return margin or price or pgettext("margin floor", "none")
 
 
 def promotion_rule(promotion: Promotion) -> Any:
@@ -223,13 +262,15 @@ def cart_price(
     now: datetime | None = None,
     rules: Sequence[Any] | None = None,
     skus: Mapping[int, catalog.PromoSku] | None = None,
+    tier: str | None = None,
 ) -> CartPrice:
     """Price cart lines with the running promotions and the customer's coupons.
 
     `coupon_ids` None lets the engine pick the best of the customer's coupons; a list uses only
     those (an empty list: no coupon); ids that are not the customer's usable coupons are left out
     and listed in `refused_coupon_ids`. `rules` replaces the running promotions (preview,
-    simulator).
+    simulator). The customer's membership tier is read (one query) only when a member-price rule
+    runs; `tier` gives it instead (the console's sample cart "as a gold member").
     """
     moment = _now(now)
     keys = {line.sku_id: line.key for line in lines}
@@ -246,6 +287,9 @@ def cart_price(
     coupon_of_rule = {offer.rule.rule_id: offer.coupon_id for offer in offers}
     alone_ids = {offer.rule.rule_id for offer in offers if not getattr(offer, "stacks_with_promotions", True)}
     all_rules = [*promotion_rules, *coupon_rules]
+    if tier is None and customer_id is not None and any(isinstance(rule, MemberPrice) for rule in all_rules):
+        tier = customers.customer_tier(customer_id)
+    shopper = Shopper(customer_id=customer_id, tier=tier)
     if skus is not None:
         facts = skus
     elif all_rules and keys:  # no rule, nothing to know about the lines
@@ -262,7 +306,7 @@ def cart_price(
             rules=list(chosen),
             shipping=shipping,
             region=region,
-            shopper=Shopper(customer_id=customer_id),
+            shopper=shopper,
             wording=wording,
             now=moment,
         )
@@ -436,6 +480,165 @@ def promotion_uses_of_order(order_id: int) -> list[PromotionUse]:
     return list(PromotionUse.objects.filter(order_id=order_id).select_related("promotion").order_by("id"))
 
 
+# --- gifts on refund (after-sales asks) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderGift:
+    """A gift an order came with: one gift use, its order line and its rule on refund."""
+
+    use_id: int
+    promotion_id: int
+    label: str  # the promotion as shoppers saw it, e.g. "满200赠帆布袋"
+    line_id: int | None  # the gift's own order line (at ¥0)
+    sku_id: int | None
+    units: int
+    refund_rule: str  # recover | charge | after_receipt
+
+
+def _gift_uses(order_id: int) -> list[PromotionUse]:
+    return [use for use in promotion_uses_of_order(order_id) if use.state != UseState.CANCELLED]
+
+
+def order_gifts(*, order_id: int) -> list[OrderGift]:
+    """The gifts of an order, in the order they were recorded (one query)."""
+    return [
+        OrderGift(
+            use_id=use.pk,
+            promotion_id=use.promotion_id,
+            label=promotion_label(use.promotion),
+            line_id=use.line_id,
+            sku_id=use.sku_id,
+            units=use.gift_units,
+            refund_rule=use.gift_refund_rule or GiftRefundRule.RECOVER,
+        )
+        for use in _gift_uses(order_id)
+        if use.gift_units > 0
+    ]
+
+
+def gift_unit_value(*, sku_id: int, product_id: int, at: datetime) -> Money:
+    """What one unit of a gift SKU was worth at `at` (the order's placing): its list price then,
+    or its sale price then when it had no list price. Today's prices less the changes since, from
+    the catalog's price history; zero when the SKU is gone."""
+    try:
+        product = catalog.product_get(product_id=product_id)
+    except NotFound:
+        return Money.zero()
+    sku = next((sku for sku in product.skus.all() if sku.pk == sku_id), None)
+    if sku is None:
+        return Money.zero()
+    changes = [change for change in catalog.price_history(product=product) if change.sku_id == sku_id]
+
+    def then(field: str, current: int) -> int:
+        return gift_domain.price_at(
+            current,
+            (gift_domain.PriceChange(c.at, c.old_fen, c.new_fen) for c in changes if c.field == field),
+            at,
+        )
+
+    return Money(
+        gift_domain.gift_unit_value(
+            list_fen=then(PriceField.LIST, sku.list_price_fen), sale_fen=then(PriceField.SALE, sku.sale_price_fen)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class OrderLineFacts:
+    """An order line as the gift question needs it (after-sales builds these from the order)."""
+
+    line_id: int
+    sku_id: int | None
+    product_id: int
+    quantity: int
+    subtotal_fen: int
+
+
+@dataclass(frozen=True)
+class GiftStanding:
+    """Whether the order still earns one of its gifts without the units gone, and which of its
+    lines count toward it (the gift's qualifying lines)."""
+
+    use_id: int
+    standing: gift_domain.Standing
+    qualifying_line_ids: frozenset[int]
+
+    @property
+    def earned(self) -> bool:
+        return self.standing.earned
+
+
+def order_gift_standings(
+    *, order_id: int, lines: Sequence[OrderLineFacts], gone: Mapping[int, int]
+) -> dict[int, GiftStanding]:
+    """For each gift of the order (by use id): is it still earned once the units in `gone` (line
+    id → units refunded or about to be) have left the order? Each gift is asked against its own
+    promotion's terms and scope, with each line's spend as the gift's rule saw it at checkout (the
+    subtotal less the promotions the engine applied before the gift). Three queries."""
+    uses = _gift_uses(order_id)
+    gift_uses = [use for use in uses if use.gift_units > 0]
+    if not gift_uses:
+        return {}
+    gift_lines = {use.line_id for use in gift_uses if use.line_id is not None}
+    bought = [line for line in lines if line.line_id not in gift_lines]
+    skus = catalog.promo_skus({line.sku_id for line in bought if line.sku_id is not None})
+    items = cart_items(skus, {line.sku_id: str(line.sku_id) for line in bought if line.sku_id is not None})
+    prior = [
+        gift_domain.PriorUse(
+            promotion_id=use.promotion_id,
+            group=use.promotion.group,
+            stacks=use.promotion.stacks,
+            line_id=use.line_id,
+            discount_fen=use.discount_fen,
+        )
+        for use in uses
+        if use.discount_fen > 0
+    ]
+    subtotals = {line.line_id: line.subtotal_fen for line in bought}
+    found: dict[int, GiftStanding] = {}
+    for use in gift_uses:
+        try:
+            rule = promotion_rule(use.promotion)
+        except rule_builder.ParamsError:
+            rule = None
+        if isinstance(rule, GiftWithPurchase):
+            scope = rule.scope
+            terms = gift_domain.GiftTerms(
+                threshold_fen=rule.threshold.fen if rule.threshold is not None else None,
+                trigger_product_ids=rule.trigger_product_ids,
+            )
+        else:  # a gift whose promotion no longer reads as one: what it covered is unknown, keep it
+            scope, terms = None, gift_domain.GiftTerms()
+        spends = gift_domain.line_spends(
+            subtotals, prior, gift_promotion_id=use.promotion_id, gift_stacks=use.promotion.stacks
+        )
+        spend_lines = []
+        for line in bought:
+            item = items.get(str(line.sku_id))
+            if scope is None:
+                covered = True
+            elif item is not None:
+                covered = scope.covers(item)
+            else:  # the SKU has left the catalog: only a whole-store scope still covers it
+                covered = scope.everything and line.product_id not in scope.excluded_product_ids
+            spend_lines.append(
+                gift_domain.SpendLine(
+                    line_id=line.line_id,
+                    product_id=line.product_id,
+                    quantity=line.quantity,
+                    spend_fen=spends.get(line.line_id, 0),
+                    covered=covered,
+                )
+            )
+        found[use.pk] = GiftStanding(
+            use_id=use.pk,
+            standing=gift_domain.gift_standing(terms, spend_lines, gone),
+            qualifying_line_ids=frozenset(line.line_id for line in spend_lines if line.covered),
+        )
+    return found
+
+
 # --- the margin guard -----------------------------------------------------------------------------
 
 
@@ -483,8 +686,10 @@ def sample_cart_price(
     wording: Wording,
     rules: Sequence[Any] | None = None,
     now: datetime | None = None,
+    tier: str | None = None,
 ) -> CartPrice:
-    """Price a cart made up by the operator (SKU → units) with the running promotions (or `rules`)."""
+    """Price a cart made up by the operator (SKU → units) with the running promotions (or `rules`),
+    for a shopper of `tier` (None: a visitor, who gets no member price)."""
     skus = catalog.promo_skus(quantities)
     lines = [
         LineInput(
@@ -497,7 +702,9 @@ def sample_cart_price(
         for sku_id, quantity in sorted(quantities.items())
         if sku_id in skus and quantity > 0
     ]
-    return cart_price(lines=lines, shipping=shipping, region=None, wording=wording, rules=rules, skus=skus, now=now)
+    return cart_price(
+        lines=lines, shipping=shipping, region=None, wording=wording, rules=rules, skus=skus, now=now, tier=tier
+    )
 
 
 # --- the calendar -------------------------------------------------------------------------------
@@ -737,12 +944,14 @@ def rules_of(promotion_ids: Iterable[int], *, windows: bool = True) -> list[Any]
     return found
 
 
-def preview(*, quantities: Mapping[int, int], promotion_ids: Sequence[int] | None = None) -> CartPrice:
+def preview(
+    *, quantities: Mapping[int, int], promotion_ids: Sequence[int] | None = None, tier: str | None = None
+) -> CartPrice:
     """A sample cart priced with the running promotions, or with the chosen ones (drafts too, as
-    if they ran now)."""
+    if they ran now), for a shopper of `tier` (member prices; None: a visitor)."""
     shipping, wording = _checkout_pricing()
     rules = rules_of(promotion_ids, windows=False) if promotion_ids is not None else None
-    return sample_cart_price(quantities=quantities, shipping=shipping, wording=wording, rules=rules)
+    return sample_cart_price(quantities=quantities, shipping=shipping, wording=wording, rules=rules, tier=tier)
 
 
 @dataclass(frozen=True)
@@ -859,18 +1068,24 @@ class VerdictReport:
     ok: bool
     skus_checked: int
     breaches: list[BreachRow]
-    has_floor: bool
+    has_floor: bool  # False: a price floor of ¥0 waives every floor, the guard has nothing to check
+    store_default: bool = False  # the promotion names no floor: the store default applies
+    floor: str = ""  # the floor in words ("0% over cost")
 
 
 def promotion_verdict_report(promotion: Promotion) -> VerdictReport:
-    """The margin guard's verdict with each breaching SKU's code, title and figures."""
+    """The margin guard's verdict with each breaching SKU's code, title and figures, and the floor
+    it checked (the promotion's own, or the store default)."""
     checked = len(scope_skus(promotion.scope))
     verdict = promotion_verdict(promotion)
     skus = catalog.promo_skus((b.sku_id for b in verdict.breaches), scenes=False)
+    floor = floor_of(promotion)
     return VerdictReport(
         ok=verdict.ok,
         skus_checked=checked,
-        has_floor=promotion.min_margin_percent is not None or promotion.min_price_fen is not None,
+        has_floor=floor.min_margin_percent is not None or (floor.min_price is not None and floor.min_price.fen > 0),
+        store_default=promotion.min_margin_percent is None and promotion.min_price_fen is None,
+        floor=floor_text(floor),
         breaches=[
             BreachRow(
                 sku_id=b.sku_id,
@@ -920,3 +1135,92 @@ def product_page_badges(
         if label not in found and any(scope.covers(item) for item in items):
             found.append(label)
     return found
+
+
+# --- member prices on product pages -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberPriceOffer:
+    """The lowest member price of a tier over a product's SKUs."""
+
+    tier: str
+    tier_label: str  # "黄金会员"
+    price: Money
+    several: bool  # the product's SKUs have different member prices: "from ¥…"
+    top: bool = False  # the highest tier ("for platinum members", not "and above")
+
+
+@dataclass(frozen=True)
+class ProductMemberPrices:
+    mine: MemberPriceOffer | None  # the shopper's own tier's price
+    teaser: MemberPriceOffer | None  # a higher tier's better price (the best one), to aim for
+
+    @property
+    def any(self) -> bool:
+        return self.mine is not None or self.teaser is not None
+
+
+def product_member_prices(
+    *,
+    product_id: int,
+    brand_id: int | None,
+    category_ids: Iterable[int],
+    scene_ids: Iterable[int],
+    sku_prices: Mapping[int, int],
+    tier: str | None,
+    now: datetime | None = None,
+) -> ProductMemberPrices:
+    """The member prices of the running member-price promotions on a product page (one query): the
+    shopper's tier's lowest price (`mine`; visitors have none) and the best price of a tier above
+    theirs when it is lower (`teaser`, e.g. "黄金会员价 ¥159.00" for a regular member). A tier gets
+    the prices of the tiers below it (see rules.tier_prices); a price not below the SKU's own is
+    no member price."""
+    categories, scenes = frozenset(category_ids), frozenset(scene_ids)
+    best: dict[str, dict[int, int]] = {}  # tier → SKU → lowest member price
+    for promotion in running_promotions(now):
+        if promotion.kind != PromotionKind.MEMBER_PRICE:
+            continue
+        try:
+            rule = promotion_rule(promotion)
+        except rule_builder.ParamsError:
+            continue
+        for sku_id, sale_fen in sku_prices.items():
+            item = CartItem(
+                key=str(sku_id),
+                sku_id=sku_id,
+                product_id=product_id,
+                brand_id=brand_id,
+                category_ids=categories,
+                scene_ids=scenes,
+            )
+            if not rule.scope.covers(item):
+                continue
+            for member_tier, prices in rule.prices.items():
+                price = prices.get(sku_id)
+                if price is not None and price.fen < sale_fen:
+                    kept = best.setdefault(member_tier, {})
+                    kept[sku_id] = min(price.fen, kept.get(sku_id, price.fen))
+
+    def offer(member_tier: str) -> MemberPriceOffer | None:
+        prices = best.get(member_tier)
+        if not prices:
+            return None
+        return MemberPriceOffer(
+            tier=member_tier,
+            tier_label=customers.tier_label(member_tier),
+            price=Money(min(prices.values())),
+            several=len(set(prices.values())) > 1 or len(prices) < len(sku_prices),
+            top=member_tier == customers.TIER_ORDER[-1],
+        )
+
+    mine = offer(tier) if tier is not None else None
+    rank = customers.tier_rank(tier) if tier is not None else -1
+    teaser: MemberPriceOffer | None = None
+    for member_tier in customers.TIER_ORDER[rank + 1 :]:
+        candidate = offer(member_tier)
+        if candidate is not None and (teaser is None or candidate.price < teaser.price):
+            teaser = candidate
+    if teaser is not None and mine is not None and teaser.price >= mine.price:
+        teaser = None
+    return ProductMemberPrices(mine=mine, teaser=teaser)

@@ -5,7 +5,7 @@ each order (written when the order is placed, counted when it is paid, dropped w
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shopkeeper.catalog import selectors as catalog
+from shopkeeper.core.domain.money import Money
 from shopkeeper.core.errors import Conflict, ValidationFailed
 from shopkeeper.core.services import ActorContext, audit_record
 from shopkeeper.inventory import selectors as inventory
@@ -64,37 +65,71 @@ def _live_status(starts_at: datetime, now: datetime) -> str:
     return PromotionStatus.ACTIVE if starts_at <= now else PromotionStatus.SCHEDULED
 
 
-def _breach_details(verdict: Any) -> list[dict[str, Any]]:
-    return [
-        {
-            "sku_id": breach.sku_id,
-            "price_fen": breach.price.fen,
-            "cost_fen": breach.cost.fen if breach.cost is not None else None,
-            "worst_price_fen": breach.worst_price.fen,
-            "floor_price_fen": breach.floor_price.fen,
+def margin_breaches_described(breaches: Sequence[Any]) -> tuple[str, list[dict[str, Any]]]:
+    """The margin guard's breaches (domain `Breach`es) for people and for programs: up to five
+    "SKU: price (cost) falls to worst case, below the floor" phrases joined, and one row per breach
+    with its SKU code and figures in fen. Promotions, coupons and group buys refuse with these."""
+    codes = {pk: sku.sku_code for pk, sku in catalog.promo_skus((b.sku_id for b in breaches), scenes=False).items()}
+    shown = []
+    for b in breaches[:5]:
+        figures = {
+            "sku": codes.get(b.sku_id, b.sku_id),
+            "price": b.price,
+            "cost": b.cost,
+            "worst": b.worst_price,
+            "floor": b.floor_price,
         }
-        for breach in verdict.breaches
+        if b.cost is not None:
+            shown.append(
+                _("%(sku)s: %(price)s (cost %(cost)s) falls to %(worst)s, below the floor %(floor)s") % figures
+            )
+        else:
+            shown.append(_("%(sku)s: %(price)s falls to %(worst)s, below the floor %(floor)s") % figures)
+    text = "; ".join(shown)
+    more = len(breaches) - len(shown)
+    if more > 0:
+        text += " " + _("(and %(count)d more SKUs)") % {"count": more}
+    rows = [
+        {
+            "sku_id": b.sku_id,
+            "sku_code": codes.get(b.sku_id, ""),
+            "price_fen": b.price.fen,
+            "cost_fen": b.cost.fen if b.cost is not None else None,
+            "worst_price_fen": b.worst_price.fen,
+            "floor_price_fen": b.floor_price.fen,
+        }
+        for b in breaches
     ]
+    return text, rows
 
 
 def margin_refusal(verdict: Any) -> ValidationFailed:
     """The refusal of a promotion whose worst case breaks its floor, naming SKUs and figures."""
-    codes = {
-        pk: sku.sku_code for pk, sku in catalog.promo_skus((b.sku_id for b in verdict.breaches), scenes=False).items()
+    text, rows = margin_breaches_described(verdict.breaches)
+    return ValidationFailed(
+        _("The margin guard refuses this promotion: %(list)s") % {"list": text}, details={"margin": rows}
+    )
+
+
+def _member_price_problems(prices: Mapping[Any, Any], problems: dict[str, str]) -> None:
+    """Member prices for SKUs that do not exist, or not below the SKU's own price (they would do
+    nothing), by field: params.prices.<tier>.<SKU id>. The shape itself is the rule builder's."""
+    named = {
+        (str(tier), str(sku)): fen
+        for tier, per_sku in prices.items()
+        if isinstance(per_sku, Mapping)
+        for sku, fen in per_sku.items()
+        if str(sku).isdigit() and isinstance(fen, int) and not isinstance(fen, bool)
     }
-    shown = [
-        _("%(sku)s: %(price)s falls to %(worst)s, below the floor %(floor)s")
-        % {"sku": codes.get(b.sku_id, b.sku_id), "price": b.price, "worst": b.worst_price, "floor": b.floor_price}
-        for b in verdict.breaches[:5]
-    ]
-    more = len(verdict.breaches) - len(shown)
-    message = _("The margin guard refuses this promotion: %(list)s") % {"list": "; ".join(shown)}
-    if more > 0:
-        message += " " + _("(and %(count)d more SKUs)") % {"count": more}
-    details = _breach_details(verdict)
-    for row in details:
-        row["sku_code"] = codes.get(row["sku_id"], "")
-    return ValidationFailed(message, details={"margin": details})
+    skus = catalog.promo_skus({int(sku) for _tier, sku in named}, scenes=False)
+    for (tier, sku), fen in named.items():
+        found = skus.get(int(sku))
+        if found is None:
+            problems[f"params.prices.{tier}.{sku}"] = _("No such SKUs: %(ids)s") % {"ids": sku}
+        elif fen >= found.sale_price_fen:
+            problems[f"params.prices.{tier}.{sku}"] = _(
+                "The member price %(price)s is not below the price of %(sku)s, %(sale)s."
+            ) % {"price": Money(fen), "sku": found.sku_code, "sale": Money(found.sale_price_fen)}
 
 
 def _validated(data: PromotionInput, *, rule_id: str) -> tuple[dict[str, Any], Any]:
@@ -146,6 +181,8 @@ def _validated(data: PromotionInput, *, rule_id: str) -> tuple[dict[str, Any], A
         missing = sorted(set(wanted) - set(catalog.promo_skus(wanted)))
         if missing:
             problems["params.sku_ids"] = _("No such SKUs: %(ids)s") % {"ids": ", ".join(map(str, missing))}
+    if data.kind == PromotionKind.MEMBER_PRICE and isinstance(params.get("prices"), Mapping):
+        _member_price_problems(params["prices"], problems)
     if scope is not None:
         fields: dict[str, Any] = {
             "rule_id": rule_id,
@@ -372,6 +409,7 @@ def on_order_cancelled(event: OrderCancelled) -> None:
 
 __all__ = [
     "PromotionInput",
+    "margin_breaches_described",
     "margin_refusal",
     "on_order_cancelled",
     "on_order_paid",

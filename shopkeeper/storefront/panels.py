@@ -48,9 +48,10 @@ ORDER_PANELS.append(views_lottery.order_panel)
 
 PRODUCT_PANELS: list[ProductPanel] = []
 # --- promotions product panels (badges) ---
-from shopkeeper.storefront.views_promotions import promotion_badges_panel  # noqa: E402
+from shopkeeper.storefront.views_promotions import member_price_panel, promotion_badges_panel  # noqa: E402
 
 PRODUCT_PANELS.append(promotion_badges_panel)
+PRODUCT_PANELS.append(member_price_panel)
 # --- coupons product panels (claimable coupons) ---
 from shopkeeper.storefront.views_coupons import coupon_product_panel  # noqa: E402
 

@@ -148,6 +148,7 @@ def apply(request: HttpRequest, number: str, line_id: int) -> HttpResponse:
         "values": values,
         "error": error,
         "max_photos": services.MAX_PHOTOS,
+        "gifts": selectors.order_gift_terms(order=delivery.order),
     }
     return render(request, "storefront/aftersales/apply.html", context, status=422 if error else 200)
 
@@ -173,7 +174,12 @@ def application_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request,
         "storefront/aftersales/detail.html",
-        {"app": app, "actions": selectors.next_actions(app), "seconds_left": selectors.review_seconds_left(app)},
+        {
+            "app": app,
+            "actions": selectors.next_actions(app),
+            "seconds_left": selectors.review_seconds_left(app),
+            "gifts": selectors.application_gifts(app),
+        },
     )
 
 

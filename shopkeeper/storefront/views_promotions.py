@@ -1,5 +1,6 @@
-"""Promotions in the shop: the badges on a product page ("满200减30", "第2件半价"), a product
-panel, and choosing the coupons of the cart (the cart page shows what applies and why)."""
+"""Promotions in the shop: the badges on a product page ("满200减30", "第2件半价"), the member
+price of the shopper's tier (and a higher tier's as a teaser), and choosing the coupons of the
+cart (the cart page shows what applies and why)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,27 @@ def promotion_badges_panel(request: HttpRequest, page: Any) -> Panel | None:
     if not labels:
         return None
     return Panel("storefront/promotions/_badges.html", {"labels": labels})
+
+
+def member_price_panel(request: HttpRequest, page: Any) -> Panel | None:
+    """The member price of the shopper's tier, and a higher tier's better one as a teaser
+    ("黄金会员价 ¥159.00"), from the running member-price promotions (one query)."""
+    product = page.product
+    profile = customers.customer_profile(request.user)
+    offers = selectors.product_member_prices(
+        product_id=product.pk,
+        brand_id=product.brand_id,
+        category_ids=[node.pk for node in page.breadcrumb],
+        scene_ids=[scene.pk for scene in page.scenes],
+        sku_prices={sku.id: sku.price.fen for sku in page.skus},
+        tier=profile.tier if profile is not None else None,
+    )
+    if not offers.any:
+        return None
+    return Panel(
+        "storefront/promotions/_member_price.html",
+        {"mine": offers.mine, "teaser": offers.teaser, "signed_in": profile is not None},
+    )
 
 
 @require_POST

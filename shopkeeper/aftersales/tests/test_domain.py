@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shopkeeper.aftersales.domain.amounts import AmountError, refund_amount, units_share
+from shopkeeper.aftersales.domain.amounts import AmountError, gift_deductions, refund_amount, units_share
+from shopkeeper.aftersales.domain.gifts import SETTLED as GIFT_SETTLED
+from shopkeeper.aftersales.domain.gifts import GiftOutcome, GiftReturn, GiftRule, GiftState, gift_outcome
 from shopkeeper.aftersales.domain.rules import (
     AutoRule,
     RuleStage,
@@ -171,3 +173,113 @@ def test_review_deadline_and_countdown() -> None:
     deadline = review_deadline(NOW, 24)
     assert seconds_left(deadline, NOW) == 24 * 3600
     assert seconds_left(deadline, NOW + timedelta(hours=25)) == -3600
+
+
+# --- gifts on refund --------------------------------------------------------------------------
+
+
+@given(st.integers(min_value=0, max_value=10_000_000), st.lists(st.integers(min_value=0, max_value=5_000_000)))
+def test_gift_deductions_never_take_a_refund_below_zero_nor_more_than_a_gifts_value(
+    refund: int, values: list[int]
+) -> None:
+    taken = gift_deductions(refund, values)
+    assert len(taken) == len(values)
+    assert all(0 <= fen <= value for fen, value in zip(taken, values, strict=True))
+    assert sum(taken) == min(refund, sum(values))
+    assert refund - sum(taken) >= 0
+
+
+def test_gift_deductions_refuse_negative_amounts() -> None:
+    with pytest.raises(AmountError):
+        gift_deductions(-1, [100])
+    with pytest.raises(AmountError):
+        gift_deductions(100, [-1])
+
+
+def outcome(**kw: object) -> GiftOutcome | None:
+    case: dict[str, object] = {
+        "rule": GiftRule.RECOVER,
+        "state": GiftState.KEPT,
+        "earned": False,
+        "kind": Kind.RETURN_REFUND,
+        "stage": Stage.DELIVERED,
+        "units": 2,
+    }
+    case.update(kw)
+    return gift_outcome(**case)  # type: ignore[arg-type]
+
+
+def test_recover_a_gift_back_intact_costs_nothing_and_one_missing_or_damaged_is_charged() -> None:
+    assert outcome(returned=GiftReturn.INTACT) == GiftOutcome(GiftState.RETURNED)
+    assert outcome(returned=GiftReturn.MISSING) == GiftOutcome(GiftState.CHARGED, charged_units=2)
+    assert outcome(returned=GiftReturn.DAMAGED) == GiftOutcome(GiftState.CHARGED, charged_units=2)
+    assert outcome() == GiftOutcome(GiftState.CHARGED, charged_units=2)  # the inspection found nothing
+
+
+def test_recover_a_refund_only_before_shipment_takes_the_unshipped_gift_out() -> None:
+    before = {"kind": Kind.REFUND_ONLY, "stage": Stage.BEFORE_SHIPMENT}
+    assert outcome(**before, unshipped=5) == GiftOutcome(GiftState.CANCELLED, take_out=2)
+    assert outcome(**before, unshipped=1) == GiftOutcome(GiftState.CANCELLED, charged_units=1, take_out=1)
+    assert outcome(**before, unshipped=0) == GiftOutcome(GiftState.CHARGED, charged_units=2)  # already on its way
+    assert outcome(kind=Kind.REFUND_ONLY, stage=Stage.IN_TRANSIT, unshipped=2) == GiftOutcome(
+        GiftState.CHARGED, charged_units=2
+    )
+
+
+def test_charge_keeps_the_gift_and_charges_it_unless_it_came_back() -> None:
+    assert outcome(rule=GiftRule.CHARGE) == GiftOutcome(GiftState.CHARGED, charged_units=2)
+    assert outcome(rule=GiftRule.CHARGE, kind=Kind.REFUND_ONLY, stage=Stage.BEFORE_SHIPMENT, unshipped=2) == (
+        GiftOutcome(GiftState.CHARGED, charged_units=2)
+    )
+    assert outcome(rule=GiftRule.CHARGE, returned=GiftReturn.INTACT) == GiftOutcome(GiftState.RETURNED)
+
+
+def test_after_receipt_a_held_gift_is_withheld_and_a_sent_one_is_charged() -> None:
+    held = outcome(rule=GiftRule.AFTER_RECEIPT, state=GiftState.HELD, kind=Kind.REFUND_ONLY)
+    assert held == GiftOutcome(GiftState.WITHHELD, release=True)
+    assert outcome(rule=GiftRule.AFTER_RECEIPT, state=GiftState.SENT) == GiftOutcome(GiftState.CHARGED, charged_units=2)
+
+
+@given(
+    st.sampled_from(GiftRule),
+    st.sampled_from(GiftState),
+    st.booleans(),
+    st.sampled_from(Kind),
+    st.sampled_from(Stage),
+    st.integers(min_value=1, max_value=5),
+    st.one_of(st.none(), st.sampled_from(GiftReturn)),
+    st.integers(min_value=0, max_value=6),
+)
+def test_a_gift_is_settled_once_and_never_charged_more_than_its_units(
+    rule: GiftRule,
+    state: GiftState,
+    earned: bool,
+    kind: Kind,
+    stage: Stage,
+    units: int,
+    returned: GiftReturn | None,
+    unshipped: int,
+) -> None:
+    found = gift_outcome(
+        rule=rule,
+        state=state,
+        earned=earned,
+        kind=kind,
+        stage=stage,
+        units=units,
+        returned=returned,
+        unshipped=unshipped,
+    )
+    if state in GIFT_SETTLED or kind is Kind.EXCHANGE:
+        assert found is None  # settled gifts stay settled; an exchange keeps the order whole
+        return
+    if earned and returned not in (GiftReturn.INTACT, GiftReturn.DAMAGED):
+        assert found is None  # the order still earns it: nothing changes
+        return
+    assert found is not None
+    assert found.state in GIFT_SETTLED
+    assert 0 <= found.charged_units <= units
+    assert 0 <= found.take_out <= min(units, unshipped)
+    assert found.release == (found.state is GiftState.WITHHELD)
+    if earned:
+        assert (found.state, found.charged_units) == (GiftState.RETURNED, 0)

@@ -33,3 +33,12 @@ def test_shipment_delivered_reads_as_signed_for_like_the_warehouse_guide() -> No
         assert str(ShipmentStatus.DELIVERED.label) == "已签收"
         assert str(TrackingKind.DELIVERED.label) == "已签收"
         assert str(PushStatus.SCHEDULED.label) == "待推送"
+
+
+def test_gift_states_are_not_shadowed() -> None:
+    from shopkeeper.aftersales.enums import GiftReturnChoice, GiftStateChoice
+
+    with translation.override("zh-hans"):
+        assert str(GiftStateChoice.RETURNED.label) == "已退回"  # checkout's "Returned" is 退货退款
+        assert str(GiftReturnChoice.MISSING.label) == "赠品未寄回"
+        assert str(EVENT_LABELS["gift"]) == "赠品"

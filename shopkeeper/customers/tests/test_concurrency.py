@@ -1,5 +1,5 @@
 """Address books under concurrent writes (PostgreSQL): one default, never more than 20 addresses,
-and one account per mobile number when two sign-ups race."""
+one account per mobile number when two sign-ups race, and tier changes that queue on the row."""
 
 from __future__ import annotations
 
@@ -65,3 +65,26 @@ def test_two_sign_ups_with_one_number_make_one_account() -> None:
     assert sum(isinstance(result, User) for result in results) == 1
     assert sum(isinstance(result, MobileTaken) for result in results) == 3
     assert Customer.objects.count() == 1
+
+
+def test_tier_changes_at_once_queue_on_the_row_and_the_audit_log_chains_them(customer: User) -> None:
+    """Four user-ops members set four tiers at the same moment: the customer ends in one of them
+    and every entry's "before" is the tier the previous change left (none is lost)."""
+    from shopkeeper.core.models import AuditEntry
+    from shopkeeper.core.services import ActorContext
+
+    tiers = ["silver", "gold", "platinum", "silver"]
+    results = _race(
+        4,
+        lambda index: services.customer_set_tier(
+            customer_id=customer.pk, tier=tiers[index], reason=f"#{index}", actor=ActorContext.system()
+        ),
+    )
+    assert all(isinstance(result, Customer) for result in results), results
+    entries = list(AuditEntry.objects.filter(action="customer.set_tier").order_by("pk"))
+    held = "regular"
+    for entry in entries:  # a change to the tier already held writes nothing, so the chain has no gap
+        assert entry.before == {"tier": held}
+        held = (entry.after or {})["tier"]
+    assert Customer.objects.get(user=customer).tier == held
+    assert 2 <= len(entries) <= 4

@@ -60,6 +60,15 @@ class TestDemoLoad:
         assert (counts["staff"], counts["products"], counts["customers"]) == (28, 320, 601)
         assert counts["orders"] > counts["customers"]  # repeat buyers: more orders than shoppers
         assert counts["reviews"] > 0
+        # membership tiers from spend: most stay regular, every tier above is held by someone
+        tiers = [counts[f"tier_{tier}"] for tier in ("regular", "silver", "gold", "platinum")]
+        assert sum(tiers) == counts["customers"]
+        assert tiers[0] > tiers[1] > tiers[2] > tiers[3] > 0
+        from shopkeeper.promotions.models import Promotion
+
+        member_price = Promotion.objects.get(kind="member_price")
+        assert member_price.status == "active"
+        assert set(member_price.params["prices"]) == {"silver", "gold", "platinum"}
 
     def test_deterministic_for_a_seed(self) -> None:
         from django.db import transaction

@@ -14,6 +14,13 @@ from shopkeeper.inventory.services.imports import (
     stock_import,
     stock_import_template,
 )
+from shopkeeper.inventory.services.pools import (
+    PoolLine,
+    stock_pool_release,
+    stock_pool_reserve,
+    stock_reservation_return,
+    stock_reservation_transfer,
+)
 from shopkeeper.inventory.services.stock import (
     DEFAULT_WAREHOUSE_CODE,
     CountLine,
@@ -43,6 +50,7 @@ __all__ = [
     "CountResult",
     "OpeningLine",
     "OpeningResult",
+    "PoolLine",
     "ReserveLine",
     "SheetError",
     "StockImportResult",
@@ -55,9 +63,13 @@ __all__ = [
     "stock_import",
     "stock_import_template",
     "stock_open",
+    "stock_pool_release",
+    "stock_pool_reserve",
     "stock_receive",
     "stock_release",
     "stock_release_units",
+    "stock_reservation_return",
+    "stock_reservation_transfer",
     "stock_reserve",
     "stock_return",
     "stocktake",

@@ -1,5 +1,6 @@
 """Turning a coupon template into the engine's `CouponDiscount` rule, and the template checks that
-need the promotion engine: the scope's shape and the margin guard's verdict."""
+need the promotion engine: the scope's shape and the margin guard's verdict (the same guard,
+floor default and wording as promotions)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from shopkeeper.promotions.domain.base import CartItem, Scope
 from shopkeeper.promotions.domain.margin import margin_verdict
 from shopkeeper.promotions.domain.rules import CouponDiscount, Floor
 from shopkeeper.promotions.rules import ParamsError, scope_of
+from shopkeeper.promotions.selectors import floor_from
+from shopkeeper.promotions.services import margin_breaches_described
 
 
 def scope_problems(scope: Mapping[str, Any]) -> dict[str, str]:
@@ -34,10 +37,8 @@ def template_scope(template: CouponTemplate) -> Scope:
 
 
 def template_floor(template: CouponTemplate) -> Floor:
-    return Floor(
-        min_margin_percent=template.min_margin_percent,
-        min_price=Money(template.min_price_fen) if template.min_price_fen is not None else None,
-    )
+    """The template's floor, or the store default when it names none (promotions' `floor_from`)."""
+    return floor_from(min_margin_percent=template.min_margin_percent, min_price_fen=template.min_price_fen)
 
 
 def coupon_rule(template: CouponTemplate, *, rule_id: str, scope: Scope | None = None) -> CouponDiscount:
@@ -56,12 +57,14 @@ def coupon_rule(template: CouponTemplate, *, rule_id: str, scope: Scope | None =
     )
 
 
-def margin_problems(template: CouponTemplate) -> dict[str, str]:
-    """The margin guard on a money-off template with a floor: the SKUs its worst case breaks."""
+def margin_problems(template: CouponTemplate) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """The margin guard on a money-off template: the SKUs its worst case breaks against its floor
+    (the store default when it names none), in the words promotions refuse with ({"margin":
+    message}), and one row per breaching SKU with its figures (empty both when it passes)."""
     if template.kind == CouponKind.FREE_SHIPPING:
-        return {}
-    if template.min_margin_percent is None and template.min_price_fen is None:
-        return {}
+        return {}, []
+    if template_floor(template).none:
+        return {}, []
     scope = template_scope(template)
     skus = catalog.promo_skus_in_scope(
         sku_ids=scope.sku_ids,
@@ -88,17 +91,6 @@ def margin_problems(template: CouponTemplate) -> dict[str, str]:
     ]
     verdict = margin_verdict(coupon_rule(template, rule_id="coupon:check", scope=scope), rows)
     if verdict.ok:
-        return {}
-    codes = {sku.sku_id: sku.sku_code for sku in skus}
-    shown = ", ".join(
-        _("%(sku)s at %(price)s (cost %(cost)s) would sell for %(worst)s, under the floor %(floor)s")
-        % {
-            "sku": codes.get(breach.sku_id, breach.sku_id),
-            "price": breach.price,
-            "cost": breach.cost,
-            "worst": breach.worst_price,
-            "floor": breach.floor_price,
-        }
-        for breach in verdict.breaches[:5]
-    )
-    return {"margin": _("The margin guard refuses it: %(breaches)s.") % {"breaches": shown}}
+        return {}, []
+    text, breaches = margin_breaches_described(verdict.breaches)
+    return {"margin": _("The margin guard refuses it: %(breaches)s.") % {"breaches": text}}, breaches

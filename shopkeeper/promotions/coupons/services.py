@@ -167,6 +167,28 @@ def _window_problems(draft: TemplateDraft, problems: dict[str, str]) -> None:
         problems["validity_kind"] = _("Choose a fixed window or a number of days after claiming.")
 
 
+def _over_problems(draft: TemplateDraft, template: CouponTemplate, now: datetime, problems: dict[str, str]) -> None:
+    """A claim window or a fixed validity already over when this save sets it (a new template, or
+    a changed end): nobody could claim or use such coupons. An old template keeps its past dates."""
+
+    def when(moment: datetime) -> str:
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+    new = template.pk is None
+    ends = draft.claim_ends_at
+    if ends is not None and ends <= now and (new or template.claim_ends_at != ends) and "claim_ends_at" not in problems:
+        problems["claim_ends_at"] = _("The claim window is already over: it ended %(when)s.") % {"when": when(ends)}
+    until = draft.valid_until
+    if (
+        draft.validity_kind == ValidityKind.FIXED
+        and until is not None
+        and until <= now
+        and (new or template.valid_until != until)
+        and "valid_until" not in problems
+    ):
+        problems["valid_until"] = _("The coupons' validity is already over: it ended %(when)s.") % {"when": when(until)}
+
+
 def _limit_problems(draft: TemplateDraft, claimed: int, problems: dict[str, str]) -> None:
     if draft.per_customer_limit < 1:
         problems["per_customer_limit"] = pgettext("coupon", "The limit per customer must be at least 1.")
@@ -274,15 +296,18 @@ def coupon_template_save(
         if template is None:
             raise NotFound(_("No coupon template %(id)s.") % {"id": template_id}, details={"id": template_id})
         _limit_problems(draft, template.claimed_count, problems)
+        _over_problems(draft, template, timezone.now(), problems)
         if template.status == TemplateStatus.ACTIVE and (problem := _code_problem(draft, code, template_id)):
             problems["code"] = problem
         if problems:
             raise _refuse(problems)
         before = _snapshot(template) if template.pk else None
         _apply(template, replace(draft, name=name), code)
-        breaches = margin_problems(template)
+        breaches, figures = margin_problems(template)
         if breaches:
-            raise _refuse(breaches)
+            refused = _refuse(breaches)
+            refused.details["margin"] = figures  # SKU, price, cost, worst case and floor, as promotions give
+            raise refused
         template.changed_by = actor.user
         template.save()
         audit_record(

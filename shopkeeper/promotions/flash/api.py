@@ -44,6 +44,9 @@ class CountersOut(Schema):
     sold: int = Field(..., description="Units taken now: awaiting payment + paid")
     remaining: int
     gate_left: int | None = Field(..., description="Units the Redis gate shows left; null without Redis")
+    in_stock_pool: int = Field(
+        ..., description="Units reserved in inventory for the pool now (not yet any order's); 0 while not set aside"
+    )
 
 
 class ItemOut(Schema):
@@ -53,6 +56,8 @@ class ItemOut(Schema):
     pool: int
     per_customer_limit: int
     pay_window_minutes: int
+    pool_reserved: bool = Field(..., description="The pool is set aside in stock (a published sale, session not ended)")
+    pool_reference: str = Field(..., description="The stock reference the pool is reserved under, e.g. flash:item:5")
     counters: CountersOut
 
 
@@ -107,6 +112,8 @@ def _item_out(item: FlashItem, counters: selectors.Counters) -> ItemOut:
         pool=item.pool,
         per_customer_limit=item.per_customer_limit,
         pay_window_minutes=item.pay_window_minutes,
+        pool_reserved=item.pool_reserved,
+        pool_reference=item.pool_reference,
         counters=CountersOut(
             attempts=counters.attempts,
             admitted=counters.admitted,
@@ -116,6 +123,7 @@ def _item_out(item: FlashItem, counters: selectors.Counters) -> ItemOut:
             sold=counters.sold,
             remaining=counters.remaining,
             gate_left=counters.gate_left,
+            in_stock_pool=counters.in_stock_pool,
         ),
     )
 
@@ -209,7 +217,7 @@ def item_create(request: HttpRequest, session_id: int, payload: ItemIn) -> Statu
     return Status(201, _item_out(item, selectors.item_counters([item])[item.pk]))
 
 
-@router.put("/items/{item_id}", response=ItemOut, summary="Change an item before its session starts")
+@router.put("/items/{item_id}", response=ItemOut, summary="Change an item (a running session: only its pool)")
 @requires(MANAGE_FLASH_SALES, api=True)
 def item_update(request: HttpRequest, item_id: int, payload: ItemIn) -> ItemOut:
     current = selectors.item_get(item_id=item_id)

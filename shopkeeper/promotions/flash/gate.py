@@ -45,6 +45,15 @@ if had <= n then redis.call('HDEL', KEYS[2], ARGV[1]) else redis.call('HINCRBY',
 return 1
 """
 
+# The pool grew or shrank while the item is seeded: move the counter by the difference (never
+# below 0). When the keys are gone nothing is written: the next seeding reads the database.
+ADD_LEFT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local left = redis.call('INCRBY', KEYS[1], tonumber(ARGV[1]))
+if left < 0 then redis.call('SET', KEYS[1], 0, 'KEEPTTL') end
+return 1
+"""
+
 # Copy the database's figures in. Without `force` only when the item is not seeded yet (several
 # processes may try at once after a restart: the first one writes).
 SEED = """
@@ -86,7 +95,8 @@ def _client(url: str) -> redis.Redis:
 def _scripts(url: str) -> dict[str, Any]:
     client = _client(url)
     return {name: client.register_script(body) for name, body in (("admit", ADMIT), ("give_back", GIVE_BACK),
-                                                                    ("seed", SEED), ("rate", RATE))}  # fmt: skip
+                                                                    ("add_left", ADD_LEFT), ("seed", SEED),
+                                                                    ("rate", RATE))}  # fmt: skip
 
 
 def client() -> redis.Redis:
@@ -119,6 +129,11 @@ def admit(*, item_id: int, customer_id: int, quantity: int, limit: int) -> int:
 def give_back(*, item_id: int, customer_id: int, quantity: int) -> None:
     keys = Keys.of(item_id)
     _script("give_back")(keys=[keys.left, keys.taken], args=[customer_id, quantity])
+
+
+def add_left(*, item_id: int, delta: int) -> None:
+    """The pool changed by `delta` units (raised or lowered by the operator)."""
+    _script("add_left")(keys=[Keys.of(item_id).left], args=[delta])
 
 
 def seed(*, item_id: int, left: int, taken: dict[int, int], ttl_seconds: int, force: bool) -> bool:

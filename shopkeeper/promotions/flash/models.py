@@ -3,7 +3,8 @@ customers' running counts against their limits, and one claim per admitted attem
 
 The database is the record: `FlashItem.sold` counts the units taken by pending, held and paid
 claims, `FlashQuota.taken` the same per customer. The Redis gate (when configured) is a fast copy
-seeded from these rows; see services.py.
+seeded from these rows; see services.py. While `FlashItem.pool_reserved` is set, the pool's units
+that no order holds yet are reserved in inventory under `FlashItem.pool_reference`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,11 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from shopkeeper.promotions.flash.enums import DEFAULT_PAY_WINDOW_MINUTES, ClaimStatus, SaleStatus
+
+
+def pool_reference(item_id: int) -> str:
+    """The stock reference an item's pool is reserved under (shown in the inventory ledger)."""
+    return f"flash:item:{item_id}"
 
 
 class FlashSale(models.Model):
@@ -64,6 +70,10 @@ class FlashItem(models.Model):
     per_customer_limit = models.PositiveIntegerField(_("limit per customer"), default=1)
     pay_window_minutes = models.PositiveIntegerField(_("payment window (minutes)"), default=DEFAULT_PAY_WINDOW_MINUTES)
     position = models.PositiveIntegerField(default=0)
+    # Set while inventory holds the pool (pool − units of held and paid claims) under
+    # `pool_reference`: from the sale's publishing (or the item's saving into a published sale)
+    # until the session ends, the item is removed or the sale goes back to draft.
+    pool_reserved = models.BooleanField(_("pool reserved in stock"), default=False)
 
     class Meta:
         ordering = ["session", "position", "id"]
@@ -84,6 +94,10 @@ class FlashItem(models.Model):
     @property
     def remaining(self) -> int:
         return max(self.pool - self.sold, 0)
+
+    @property
+    def pool_reference(self) -> str:
+        return pool_reference(self.pk)
 
 
 class FlashQuota(models.Model):

@@ -60,6 +60,7 @@ class Counters:
     sold: int  # units taken now (held + paid + pending)
     pool: int
     gate_left: int | None  # what the Redis gate shows left (None without Redis or not seeded)
+    in_stock_pool: int = 0  # units reserved in inventory for the pool now: pool − held − paid while set aside
 
     @property
     def remaining(self) -> int:
@@ -107,6 +108,11 @@ def item_counters(items: Iterable[FlashItem]) -> dict[int, Counters]:
             sold=item.sold,
             pool=item.pool,
             gate_left=in_redis.left if in_redis else None,
+            in_stock_pool=(
+                max(item.pool - mine.get(ClaimStatus.HELD, 0) - mine.get(ClaimStatus.PAID, 0), 0)
+                if item.pool_reserved
+                else 0
+            ),
         )
     return found
 

@@ -16,13 +16,13 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shopkeeper.catalog import selectors as catalog
 from shopkeeper.checkout import services as checkout
 from shopkeeper.core.domain.money import Money
 from shopkeeper.core.errors import Conflict, NotFound, ShopkeeperError, ValidationFailed
@@ -32,7 +32,10 @@ from shopkeeper.customers import selectors as customers
 from shopkeeper.orders import services as orders
 from shopkeeper.orders.enums import OrderKind, OrderStatus
 from shopkeeper.orders.events import OrderCancelled, OrderPaid
-from shopkeeper.promotions.groupbuy.domain.terms import Outcome, Terms, expiry_outcome, terms_problems
+from shopkeeper.promotions import selectors as promotion_reads
+from shopkeeper.promotions import services as promotions
+from shopkeeper.promotions.domain.margin import Breach
+from shopkeeper.promotions.groupbuy.domain.terms import Outcome, Terms, expiry_outcome, floor_price, terms_problems
 from shopkeeper.promotions.groupbuy.models import Group, GroupBuy, GroupBuyStatus, GroupMember, GroupState, MemberState
 
 logger = logging.getLogger(__name__)
@@ -53,14 +56,32 @@ def _problem_text(message: str) -> str:
 
 
 def _sku_facts(sku_id: int) -> tuple[int, int, int | None]:
-    """(product id, sale price, unit cost) of a SKU. Catalog has no selector for cost yet, so the
-    margin floor reads the SKU row itself (read only)."""
-    sku_model = apps.get_model("catalog", "Sku")
-    row = sku_model.objects.filter(pk=sku_id).values_list("product_id", "sale_price_fen", "cost_price_fen").first()
-    if row is None:
+    """(product id, sale price, unit cost) of a SKU on sale; ValidationFailed otherwise (a group's
+    orders are bought like any item, so a SKU off sale could never form a group)."""
+    sku = catalog.promo_skus([sku_id], scenes=False).get(sku_id)
+    if sku is None:
         raise ValidationFailed(_("No such SKU."), details={"fields": {"sku_id": _("No such SKU.")}})
-    product_id, price, cost = row
-    return int(product_id), int(price), int(cost) if cost else None
+    if not sku.on_sale:
+        problem = _("%(sku)s is not on sale: list it first.") % {"sku": sku.sku_code}
+        raise ValidationFailed(problem, details={"fields": {"sku_id": problem}})
+    return sku.product_id, sku.sale_price_fen, sku.cost_price_fen or None
+
+
+def _margin_refusal(
+    *, sku_id: int, group_price: Money, normal_fen: int, cost_fen: int | None, margin: int | None
+) -> tuple[str, list[dict[str, Any]]] | None:
+    """The margin guard's words and figures when the group price is under its floor (cost plus
+    the group buy's margin, or the store default's), as promotions refuse; None when it is not."""
+    if cost_fen is None or margin is None or group_price.fen <= 0 or group_price.fen >= normal_fen:
+        return None
+    lowest = floor_price(Money(cost_fen), margin)
+    if group_price >= lowest:
+        return None
+    breach = Breach(
+        sku_id=sku_id, price=Money(normal_fen), cost=Money(cost_fen), worst_price=group_price, floor_price=lowest
+    )
+    text, rows = promotions.margin_breaches_described([breach])
+    return _("The margin guard refuses this group price: %(list)s") % {"list": text}, rows
 
 
 def groupbuy_save(
@@ -80,14 +101,22 @@ def groupbuy_save(
     groupbuy_id: int | None = None,
 ) -> GroupBuy:
     """Create a group buy, or change one (`groupbuy_id`). Groups already open keep their size and
-    their members' orders keep their price. Bad terms raise ValidationFailed and change nothing."""
+    their members' orders keep their price. Bad terms raise ValidationFailed and change nothing:
+    every field at fault under details.fields, a price under the margin floor (its own, or the
+    store default when it names none) with the SKU, price, cost and floor under details.margin,
+    and a window that is already over."""
     title = title.strip()
     product_id, normal_fen, cost_fen = _sku_facts(sku_id)
+    margin = (
+        min_margin_percent
+        if min_margin_percent is not None
+        else promotion_reads.store_default_floor().min_margin_percent
+    )
     terms = Terms(
         group_price=group_price,
         normal_price=Money(normal_fen),
         cost=Money(cost_fen) if cost_fen is not None else None,
-        min_margin_percent=min_margin_percent,
+        min_margin_percent=margin,
         group_size=group_size,
         time_limit_hours=time_limit_hours,
         per_customer_limit=per_customer_limit,
@@ -96,10 +125,23 @@ def groupbuy_save(
         virtual_max_missing=virtual_max_missing if virtual_completion else 0,
     )
     fields = {problem.field: _problem_text(problem.message) for problem in terms_problems(terms)}
+    if min_margin_percent is None:
+        fields.pop("min_margin_percent", None)  # the store default's range is the setting's business
+    details: dict[str, Any] = {}
+    refusal = _margin_refusal(
+        sku_id=sku_id, group_price=group_price, normal_fen=normal_fen, cost_fen=cost_fen, margin=margin
+    )
+    if refusal is not None:
+        fields["group_price"], details["margin"] = refusal
     if not title:
         fields["title"] = _("Give the group buy a title.")
+    if "ends_at" not in fields and ends_at <= timezone.now() and _window_changed(groupbuy_id, ends_at):
+        fields["ends_at"] = _("The window is already over: it ended %(when)s.") % {
+            "when": timezone.localtime(ends_at).strftime("%Y-%m-%d %H:%M")
+        }
     if fields:
-        raise ValidationFailed(_("The group buy cannot be saved like that."), details={"fields": fields})
+        message = next(iter(fields.values())) if len(fields) == 1 else _("The group buy cannot be saved like that.")
+        raise ValidationFailed(message, details={"fields": fields, **details})
     values: dict[str, Any] = {
         "sku_id": sku_id,
         "product_id": product_id,
@@ -136,6 +178,15 @@ def groupbuy_save(
             after=_snapshot(groupbuy),
         )
     return groupbuy
+
+
+def _window_changed(groupbuy_id: int | None, ends_at: datetime) -> bool:
+    """Whether a save sets this end: a new group buy, or a changed end (an ended group buy may
+    still be renamed without moving its window)."""
+    if groupbuy_id is None:
+        return True
+    stored = GroupBuy.objects.filter(pk=groupbuy_id).values_list("ends_at", flat=True).first()
+    return stored != ends_at
 
 
 def _snapshot(groupbuy: GroupBuy) -> dict[str, Any]:

@@ -30,9 +30,11 @@ from shopkeeper.orders import services as orders
 from shopkeeper.orders.enums import OrderKind, OrderStatus
 from shopkeeper.promotions.presale.domain.terms import (
     Phase,
+    Problem,
     ProblemCode,
     Terms,
     floor_price,
+    over_problems,
     phase_at,
     reminders_due,
     split,
@@ -42,6 +44,7 @@ from shopkeeper.promotions.presale.enums import PresaleReminderKind, PresaleStat
 from shopkeeper.promotions.presale.errors import PresaleClosed, PresaleLimitReached
 from shopkeeper.promotions.presale.models import Presale, PresaleOrder, PresaleReminder
 from shopkeeper.promotions.presale.notifier import Notice, Notifier, notifier_get
+from shopkeeper.promotions.selectors import store_default_floor
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +61,8 @@ PROBLEM_MESSAGES = {
     ProblemCode.BELOW_FLOOR: gettext_lazy(
         "A unit would cost the customer %(price)s, below the margin floor of %(floor)s (cost %(cost)s)."
     ),
+    ProblemCode.DEPOSIT_WINDOW_OVER: gettext_lazy("The deposit window is already over: it ended %(deposit_ends)s."),
+    ProblemCode.BALANCE_WINDOW_OVER: gettext_lazy("The balance window is already over: it ended %(balance_ends)s."),
 }
 MONEY_FIELDS = ("sku_id", "final_price_fen", "deposit_fen", "deposit_value_fen")
 
@@ -98,14 +103,42 @@ def _snapshot(presale: Presale) -> dict[str, Any]:
     }
 
 
-def _check(data: PresaleInput) -> None:
-    """Refuse bad terms with every problem named (ValidationFailed; nothing is written)."""
+# Where the domain's problems belong among the fields the operator sends (PresaleInput, the API).
+FIELD_OF_PROBLEM = {
+    "deposit": "deposit_fen",
+    "deposit_value": "deposit_value_fen",
+    "presale_ends": "presale_ends_at",
+    "balance_starts": "balance_starts_at",
+    "balance_ends": "balance_ends_at",
+}
+
+
+def _when(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _moved(problem: Problem, data: PresaleInput, stored: Presale | None) -> bool:
+    """A window already over counts only when this save sets it: a new presale, or a moved window
+    (a presale whose deposits are in keeps its past deposit window and may still be renamed)."""
+    if stored is None:
+        return True
+    if problem.code is ProblemCode.DEPOSIT_WINDOW_OVER:
+        return stored.presale_ends_at != data.presale_ends_at
+    return stored.balance_ends_at != data.balance_ends_at
+
+
+def _check(data: PresaleInput, stored: Presale | None = None, now: datetime | None = None) -> None:
+    """Refuse bad terms with every problem named by the field sent (ValidationFailed; nothing is
+    written): amounts, windows out of order, overlapping or already over, a SKU off sale, a unit
+    price under the margin floor (the presale's own, or the store default when it names none)."""
     fields: dict[str, str] = {}
     if not data.name.strip():
         fields["name"] = str(_("Give the presale a name."))
     sku = catalog.promo_skus([data.sku_id]).get(data.sku_id)
     if sku is None:
         fields["sku_id"] = str(_("No such SKU."))
+    elif not sku.on_sale and (stored is None or stored.sku_id != data.sku_id):
+        fields["sku_id"] = str(_("%(sku)s is not on sale: list it first.") % {"sku": sku.sku_code})
     if data.final_price_fen <= 0:
         fields["final_price_fen"] = str(_("The presale price must be above zero."))
     if data.min_margin_percent is not None and not 0 <= data.min_margin_percent <= 1000:
@@ -126,22 +159,34 @@ def _check(data: PresaleInput) -> None:
         limit_per_customer=data.limit_per_customer,
     )
     cost = Money(sku.cost_price_fen)
+    named = data.min_margin_percent is not None or data.min_price_fen is not None
     floor = floor_price(
         cost=cost,
-        min_margin_percent=data.min_margin_percent,
+        min_margin_percent=data.min_margin_percent if named else store_default_floor().min_margin_percent,
         min_price=Money(data.min_price_fen) if data.min_price_fen is not None else None,
     )
     problems = terms_problems(terms, floor=floor)
+    reversed_windows = {p.field for p in problems}
+    problems += [
+        p
+        for p in over_problems(terms, now or timezone.now())
+        if p.field not in reversed_windows and _moved(p, data, stored)
+    ]
     if problems:
         figures = {
             "price": str(terms.final_price - (terms.deposit_value - terms.deposit)),
             "floor": str(floor),
             "cost": str(cost),
+            "deposit_ends": _when(data.presale_ends_at),
+            "balance_ends": _when(data.balance_ends_at),
         }
+        fields = {}
+        for p in problems:
+            fields.setdefault(FIELD_OF_PROBLEM.get(p.field, p.field), str(PROBLEM_MESSAGES[p.code]) % figures)
         raise ValidationFailed(
-            _("The presale cannot be saved like that."),
+            next(iter(fields.values())) if len(fields) == 1 else _("The presale cannot be saved like that."),
             details={
-                "fields": {p.field: str(PROBLEM_MESSAGES[p.code]) % figures for p in problems},
+                "fields": fields,
                 "codes": [p.code.value for p in problems],
                 **(
                     {"floor_fen": floor.fen, "sku_id": data.sku_id}
@@ -152,8 +197,10 @@ def _check(data: PresaleInput) -> None:
         )
 
 
-def presale_create(*, data: PresaleInput, actor: ActorContext) -> Presale:
-    _check(data)
+def presale_create(*, data: PresaleInput, actor: ActorContext, now: datetime | None = None) -> Presale:
+    """Set a presale up. `now` is for demo data and history loads: the moment its windows are
+    checked against (a window already over is refused)."""
+    _check(data, now=now)
     with transaction.atomic():
         presale = Presale.objects.create(
             name=data.name.strip()[:80],
@@ -177,7 +224,7 @@ def presale_create(*, data: PresaleInput, actor: ActorContext) -> Presale:
 def presale_update(*, presale_id: int, data: PresaleInput, actor: ActorContext) -> Presale:
     """Change a presale. Once deposits were taken its SKU and money terms are fixed (customers
     paid on them) and its windows may only be moved so orders keep their dates: Conflict."""
-    _check(data)
+    _check(data, Presale.objects.filter(pk=presale_id).first())
     with transaction.atomic():
         presale = Presale.objects.select_for_update().filter(pk=presale_id).first()
         if presale is None:

@@ -37,7 +37,7 @@ class ItemFigures:
     cost_fen: int
     pool: int
     sold: int  # units already taken (0 for a new item)
-    available_stock: int  # what normal stock could still cover (on hand − reserved)
+    available_stock: int  # what stock could still cover: available (on hand − reserved) + the item's pool held
     per_customer_limit: int
     pay_window_minutes: int
 
@@ -64,8 +64,8 @@ def item_problems(figures: ItemFigures, *, min_margin_percent: int) -> list[Prob
     elif figures.pool < figures.sold:
         found.append(Problem("pool", "pool_below_sold"))
     elif figures.pool - figures.sold > figures.available_stock:
-        # The units still to sell must be covered by normal stock (units already taken hold
-        # their reservations on their orders).
+        # The units still to sell must be covered by stock (units already taken hold their
+        # reservations on their orders; what the item's pool holds already counts as covered).
         found.append(Problem("pool", "pool_above_stock"))
     if figures.sale_price_fen <= 0:
         found.append(Problem("sale_price", "price_not_positive"))

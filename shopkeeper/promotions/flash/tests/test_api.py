@@ -103,10 +103,18 @@ def test_the_operator_sets_a_sale_up_and_the_director_only_reads(
     )
     assert item.status_code == 201
     assert item.json()["counters"]["remaining"] == 5
+    assert item.json()["pool_reserved"] is False  # a draft sets nothing aside
     assert operator.put(f"flash/sales/{sale_id}/status", {"status": "live"}).json()["status"] == "live"
     read = director.get(f"flash/sales/{sale_id}")
     assert read.status_code == 200
-    assert read.json()["sessions"][0]["items"][0]["pool"] == 5
+    listed = read.json()["sessions"][0]["items"][0]
+    assert (listed["pool"], listed["pool_reserved"], listed["counters"]["in_stock_pool"]) == (5, True, 5)
+    assert listed["pool_reference"] == f"flash:item:{listed['id']}"
+    short = operator.put(
+        f"flash/items/{listed['id']}", {"sku_id": shop.cup.pk, "sale_price_fen": 3900, "pool": 106}
+    )  # 100 cups in all
+    assert short.status_code == 422
+    assert short.json()["details"]["available_stock"] == 100
     assert director.post("flash/sales", {"name": "x"}).status_code == 403
     assert api_as(make_staff(Role.WAREHOUSE)).get("flash/sales").status_code == 403
 

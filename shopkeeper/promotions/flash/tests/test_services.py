@@ -18,9 +18,10 @@ from shopkeeper.core.enums import AuditChannel
 from shopkeeper.core.errors import Conflict, ValidationFailed
 from shopkeeper.core.models import User
 from shopkeeper.core.services import ActorContext
+from shopkeeper.customers import services as customers
 from shopkeeper.inventory import selectors as stock_reads
 from shopkeeper.inventory import services as stock
-from shopkeeper.inventory.errors import OutOfStock
+from shopkeeper.inventory.errors import NotDeliverable, OutOfStock, StockRefused
 from shopkeeper.orders import services as orders
 from shopkeeper.orders.enums import OrderKind, OrderStatus
 from shopkeeper.orders.events import OrderCancelled
@@ -126,17 +127,57 @@ def test_the_same_sku_cannot_be_in_overlapping_sessions(shop: Shop, session: Fla
         )  # fmt: skip
 
 
-def test_a_started_session_cannot_change(shop: Shop, session: FlashSession) -> None:
+def test_a_draft_sale_takes_items_in_a_session_that_has_started(shop: Shop) -> None:
+    # An operator preparing a draft sale sets up a session that is already under way (10:00–12:00
+    # at 10:30): nothing sells in a draft, so items can be added, changed and removed.
+    sale = services.flash_sale_save(actor=SYSTEM, name="临时秒杀")
+    now = timezone.now()
+    session = services.flash_session_save(
+        actor=SYSTEM, sale_id=sale.pk, starts_at=now - timedelta(minutes=30), ends_at=now + timedelta(hours=1)
+    )
     item = save_item(shop, session)
-    later = session.starts_at + timedelta(minutes=1)
+    assert save_item(shop, session, item_id=item.pk, pool=3, sale_price=Money(4500)).pool == 3
+    services.flash_session_save(
+        actor=SYSTEM, sale_id=sale.pk, session_id=session.pk, starts_at=session.starts_at,
+        ends_at=session.ends_at + timedelta(hours=1),
+    )  # fmt: skip
+    services.flash_item_delete(actor=SYSTEM, item_id=item.pk)
+    assert not FlashItem.objects.exists()
+    assert stock_reads.sku_availability([shop.cup.pk])[shop.cup.pk] == 100  # a draft sets nothing aside
+
+
+def test_a_running_session_of_a_published_sale_changes_only_its_pool(shop: Shop, live: Live) -> None:
+    with pytest.raises(Conflict) as refused:  # the price customers are grabbing at is fixed
+        save_item(shop, live.session, item_id=live.item.pk, pool=5, per_customer_limit=1, sale_price=Money(3500))
+    assert refused.value.details["fields"] == {"sale_price_fen": "fixed_while_running"}
+    with pytest.raises(Conflict):  # no new items in a running session
+        save_item(shop, live.session, sku_id=shop.dress.pk, sale_price=Money(9900), pool=2)
     with pytest.raises(Conflict):
-        save_item(shop, session, item_id=item.pk, pool=3, now=later)
+        services.flash_item_delete(actor=SYSTEM, item_id=live.item.pk)
     with pytest.raises(Conflict):
         services.flash_session_save(
-            actor=SYSTEM, sale_id=session.sale_id, session_id=session.pk, starts_at=session.starts_at,
-            ends_at=session.ends_at + timedelta(hours=1), now=later,
+            actor=SYSTEM, sale_id=live.sale.pk, session_id=live.session.pk, starts_at=live.session.starts_at,
+            ends_at=live.session.ends_at + timedelta(hours=1),
         )  # fmt: skip
-    assert FlashItem.objects.get().pool == 10
+    raised = save_item(shop, live.session, item_id=live.item.pk, pool=8, per_customer_limit=1)
+    assert raised.pool == 8
+    assert stock_reads.sku_availability([shop.cup.pk])[shop.cup.pk] == 92
+    ended = live.session.ends_at + timedelta(seconds=1)
+    with pytest.raises(Conflict, match="ended"):
+        save_item(shop, live.session, item_id=live.item.pk, pool=9, per_customer_limit=1, now=ended)
+
+
+def test_a_session_of_a_published_sale_that_has_not_started_can_change(shop: Shop, gate_mode: str) -> None:
+    upcoming = make_live(shop, starts_in=timedelta(hours=1))
+    save_item(shop, upcoming.session, item_id=upcoming.item.pk, pool=6, per_customer_limit=2, sale_price=Money(3500))
+    assert FlashItem.objects.get().per_customer_limit == 2
+    services.flash_session_save(
+        actor=SYSTEM, sale_id=upcoming.sale.pk, session_id=upcoming.session.pk,
+        starts_at=upcoming.session.starts_at + timedelta(hours=1),
+        ends_at=upcoming.session.ends_at + timedelta(hours=1),
+    )  # fmt: skip
+    services.flash_item_delete(actor=SYSTEM, item_id=upcoming.item.pk)
+    assert stock_reads.sku_availability([shop.cup.pk])[shop.cup.pk] == 100  # its pool went back
 
 
 def test_a_sale_without_items_cannot_go_live(shop: Shop, session: FlashSession) -> None:
@@ -244,18 +285,43 @@ def test_a_paid_claim_keeps_counting_against_the_limit(shop: Shop, live: Live, s
     assert counters.attempts == 2
 
 
-def test_when_the_order_cannot_be_placed_the_unit_goes_back(shop: Shop, live: Live) -> None:
-    # Normal sales used the stock the pool was carved from: the order is refused, nothing oversold.
-    stock.stocktake(sku_id=shop.cup.pk, warehouse_id=shop.east, counted=0, actor=SYSTEM, reason="盘点")
-    stock.stocktake(sku_id=shop.cup.pk, warehouse_id=shop.south, counted=0, actor=SYSTEM, reason="盘点")
-    with pytest.raises(OutOfStock):
-        grab(live, shop.customer, shop.address_id)
+def test_when_the_order_cannot_be_placed_the_unit_goes_back(
+    shop: Shop, live: Live, django_capture_on_commit_callbacks: Any
+) -> None:
+    # No warehouse ships to Hong Kong: the order is refused, the unit goes back, the pool stays whole.
+    hong_kong = customers.address_create(
+        user=shop.customer, recipient="陈大文", mobile="13800138001", province="香港特别行政区", city="香港",
+        district="中西区", detail="皇后大道中 1 号",
+    )  # fmt: skip
+    with pytest.raises(NotDeliverable), django_capture_on_commit_callbacks(execute=True):  # Redis after commit
+        grab(live, shop.customer, hong_kong.pk)
     live.item.refresh_from_db()
     assert live.item.sold == 0
     assert FlashClaim.objects.get().status == ClaimStatus.FAILED
     assert FlashQuota.objects.get().taken == 0
     assert not Order.objects.exists()
-    assert stock_reads.sku_availability([shop.cup.pk])[shop.cup.pk] == 0
+    assert sum(a.quantity for a in stock.reservations_for(live.item.pool_reference)) == 5
+    assert grab(live, shop.customer, shop.address_id, key="home").claim.status == ClaimStatus.HELD
+
+
+def test_normal_sales_cannot_take_the_pool(shop: Shop, live: Live, second_customer: Callable[[str], User]) -> None:
+    # The cup has 100 units; the live sale set 5 aside: normal orders can have 95, never more.
+    assert stock_reads.sku_availability([shop.cup.pk])[shop.cup.pk] == 95
+    stock.stock_reserve(
+        reference="order:NORMAL", lines=[stock.ReserveLine(sku_id=shop.cup.pk, quantity=95)], province="上海市",
+        actor=SYSTEM,
+    )  # fmt: skip
+    with pytest.raises(OutOfStock):
+        stock.stock_reserve(
+            reference="order:ONE-MORE", lines=[stock.ReserveLine(sku_id=shop.cup.pk, quantity=1)],
+            province="上海市", actor=SYSTEM,
+        )  # fmt: skip
+    with pytest.raises(StockRefused):  # nor can a count wipe the pool out
+        stock.stocktake(sku_id=shop.cup.pk, warehouse_id=shop.east, counted=0, actor=SYSTEM, reason="盘点")
+    people = buyers(second_customer, 5)
+    assert all(grab(live, user, address_id).claim.status == ClaimStatus.HELD for user, address_id in people)
+    assert not stock.reservations_for(live.item.pool_reference)
+    assert not stock_reads.ledger_imbalances()
 
 
 def test_outside_the_session_or_paused_nobody_grabs(shop: Shop, gate_mode: str) -> None:

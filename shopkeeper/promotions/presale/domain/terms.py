@@ -36,6 +36,8 @@ class ProblemCode(StrEnum):
     WINDOWS_OVERLAP = "windows_overlap"
     LIMIT_NOT_POSITIVE = "limit_not_positive"
     BELOW_FLOOR = "below_floor"
+    DEPOSIT_WINDOW_OVER = "deposit_window_over"
+    BALANCE_WINDOW_OVER = "balance_window_over"
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,17 @@ def terms_problems(terms: Terms, *, floor: Money | None = None) -> list[Problem]
         problems.append(Problem("limit_per_customer", ProblemCode.LIMIT_NOT_POSITIVE))
     if floor is not None and not problems and effective_price(terms) < floor:
         problems.append(Problem("deposit_value", ProblemCode.BELOW_FLOOR))
+    return problems
+
+
+def over_problems(terms: Terms, now: datetime) -> list[Problem]:
+    """Windows already over at `now`: a presale set up (or moved) so would never take a deposit
+    or a balance."""
+    problems: list[Problem] = []
+    if terms.presale_ends <= now:
+        problems.append(Problem("presale_ends", ProblemCode.DEPOSIT_WINDOW_OVER))
+    if terms.balance_ends <= now:
+        problems.append(Problem("balance_ends", ProblemCode.BALANCE_WINDOW_OVER))
     return problems
 
 

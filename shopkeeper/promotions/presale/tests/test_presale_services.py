@@ -36,11 +36,11 @@ def test_a_presale_is_created_with_its_terms_and_audited(shop: Shop) -> None:
 @pytest.mark.parametrize(
     ("overrides", "field", "code"),
     [
-        ({"deposit_fen": 17900}, "deposit", "deposit_not_below_price"),
-        ({"deposit_value_fen": 1999}, "deposit_value", "value_below_deposit"),
-        ({"deposit_value_fen": 18000}, "deposit_value", "value_above_price"),
+        ({"deposit_fen": 17900}, "deposit_fen", "deposit_not_below_price"),
+        ({"deposit_value_fen": 1999}, "deposit_value_fen", "value_below_deposit"),
+        ({"deposit_value_fen": 18000}, "deposit_value_fen", "value_above_price"),
         ({"limit_per_customer": 0}, "limit_per_customer", "limit_not_positive"),
-        ({"deposit_fen": 0}, "deposit", "deposit_not_positive"),
+        ({"deposit_fen": 0}, "deposit_fen", "deposit_not_positive"),
     ],
 )
 def test_bad_money_terms_are_refused_and_nothing_is_written(
@@ -77,7 +77,7 @@ def test_a_price_below_the_margin_floor_is_refused_with_the_figures(shop: Shop) 
         )
     assert refused.value.details["codes"] == ["below_floor"]
     assert refused.value.details["floor_fen"] == shop.dress.cost_price_fen
-    assert "¥14.00" in refused.value.details["fields"]["deposit_value"]
+    assert "¥14.00" in refused.value.details["fields"]["deposit_value_fen"]
     with pytest.raises(ValidationFailed):  # 150% over cost: ¥165.83 > ¥149.00
         services.presale_create(data=terms(shop, min_margin_percent=150), actor=SYSTEM)
     assert services.presale_create(data=terms(shop, min_margin_percent=100), actor=SYSTEM).pk
