@@ -528,8 +528,11 @@ class _Pricer:
                 continue
             if len(kept) > 1 and kept[-1] < kept[-2]:  # keep them in order (a beam holds two)
                 kept.sort()
-        if notes:
+        if notes:  # the nudges of the rules that did nothing here go with every cart built on it
             base.notes = (*base.notes, *notes)
+            for *_, built in candidates:
+                if built is not None:
+                    built.notes = (*built.notes, *notes)
         if skipped and group is not Group.ITEM:  # item rules write no nudges
             entry = (base.copy(), tuple(skipped))
             base.later = (*base.later, entry)

@@ -55,13 +55,15 @@ def _problem_text(message: str) -> str:
 # --- setting up a group buy --------------------------------------------------------------------
 
 
-def _sku_facts(sku_id: int) -> tuple[int, int, int | None]:
-    """(product id, sale price, unit cost) of a SKU on sale; ValidationFailed otherwise (a group's
-    orders are bought like any item, so a SKU off sale could never form a group)."""
+def _sku_facts(sku_id: int, *, on_sale: bool = True) -> tuple[int, int, int | None]:
+    """(product id, sale price, unit cost) of a SKU, which must be on sale when `on_sale` (a new
+    group buy, or one moved to another SKU: a group's orders are bought like any item, so a SKU
+    off sale could never form a group); ValidationFailed otherwise. A group buy whose SKU was
+    taken off sale later can still be edited (e.g. to end it sooner)."""
     sku = catalog.promo_skus([sku_id], scenes=False).get(sku_id)
     if sku is None:
         raise ValidationFailed(_("No such SKU."), details={"fields": {"sku_id": _("No such SKU.")}})
-    if not sku.on_sale:
+    if on_sale and not sku.on_sale:
         problem = _("%(sku)s is not on sale: list it first.") % {"sku": sku.sku_code}
         raise ValidationFailed(problem, details={"fields": {"sku_id": problem}})
     return sku.product_id, sku.sale_price_fen, sku.cost_price_fen or None
@@ -106,7 +108,8 @@ def groupbuy_save(
     store default when it names none) with the SKU, price, cost and floor under details.margin,
     and a window that is already over."""
     title = title.strip()
-    product_id, normal_fen, cost_fen = _sku_facts(sku_id)
+    same_sku = groupbuy_id is not None and GroupBuy.objects.filter(pk=groupbuy_id, sku_id=sku_id).exists()
+    product_id, normal_fen, cost_fen = _sku_facts(sku_id, on_sale=not same_sku)
     margin = (
         min_margin_percent
         if min_margin_percent is not None

@@ -71,3 +71,12 @@ def test_a_sku_that_is_not_on_sale_is_refused(shop: Shop) -> None:
     Sku.objects.filter(pk=shop.cup.pk).update(is_active=False)
     problem = refused(shop)
     assert problem.details["fields"] == {"sku_id": "CUP-500 is not on sale: list it first."}
+
+
+def test_a_group_buy_whose_sku_went_off_sale_can_still_be_edited(shop: Shop) -> None:
+    groupbuy = services.groupbuy_save(**terms(shop))
+    Sku.objects.filter(pk=shop.cup.pk).update(is_active=False)
+    edited = services.groupbuy_save(
+        **terms(shop, groupbuy_id=groupbuy.pk, title="提前结束", starts_at=groupbuy.starts_at, ends_at=groupbuy.ends_at)
+    )
+    assert edited.title == "提前结束"
