@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,6 +17,24 @@ from shopkeeper.core.models import User
 from shopkeeper.core.services import ActorContext, IssuedToken, api_token_create, role_groups_sync
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _own_redis_keys() -> Iterator[None]:
+    """With Redis configured, each test writes its Redis keys (the flash gate, rate limits) under
+    a prefix of its own: rows rolled back between tests take their ids with them, Redis keys do
+    not, and a later test's flash item or customer with the same id must not find them."""
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        yield
+        return
+    before = settings.CACHE_KEY_PREFIX
+    settings.CACHE_KEY_PREFIX = f"{before}:t{uuid.uuid4().hex[:12]}"
+    try:
+        yield
+    finally:
+        settings.CACHE_KEY_PREFIX = before
 
 
 @pytest.fixture(autouse=True, scope="session")
