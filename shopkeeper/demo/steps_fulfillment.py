@@ -58,11 +58,13 @@ def fulfillment_step(ctx: DemoContext) -> None:
     hours = fulfilment.dispatch_hours()
     serial = 0
     after = 0
+    bar = ctx.bar(total=order_reads.orders_count_in(statuses=SHIPPED), label="parcels (shipped orders)")
     while True:
         batch = order_reads.orders_for_fulfilment(statuses=SHIPPED, after_id=after, limit=BATCH)
         if not batch:
             break
         after = batch[-1].pk
+        bar.update(len(batch))
         times = order_reads.order_timeline_times(order_ids=[o.pk for o in batch], kinds=("ship", "deliver"))
         rows: list[fulfilment.HistoricShipment] = []
         for order in batch:
@@ -96,6 +98,7 @@ def fulfillment_step(ctx: DemoContext) -> None:
                 )
             )
         ctx.counts["shipments"] += fulfilment.shipments_bulk_load(rows)
+    bar.close()
     after = 0
     while True:
         waiting = order_reads.orders_for_fulfilment(statuses=("allocated",), after_id=after, limit=BATCH)

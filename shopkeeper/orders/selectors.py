@@ -163,6 +163,11 @@ def order_for_fulfilment(*, order_id: int) -> Order | None:
     return Order.objects.filter(pk=order_id).prefetch_related("lines").first()
 
 
+def orders_count_in(*, statuses: Iterable[str]) -> int:
+    """How many orders are in these statuses (the demo's progress bars)."""
+    return Order.objects.filter(status__in=list(statuses)).count()
+
+
 def orders_for_fulfilment(*, statuses: Iterable[str], after_id: int = 0, limit: int = 2000) -> list[Order]:
     """A batch of orders in these statuses with their lines, in id order after `after_id` (the
     demo opens their shipments batch by batch)."""
