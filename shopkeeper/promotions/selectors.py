@@ -1109,8 +1109,10 @@ def product_page_badges(
     scene_ids: Iterable[int],
     sku_ids: Iterable[int],
     now: datetime | None = None,
+    running: Sequence[Promotion] | None = None,
 ) -> list[str]:
-    """The labels of the running promotions that reach any SKU of a product page (one query)."""
+    """The labels of the running promotions that reach any SKU of a product page (one query, none
+    when the page passes the `running` promotions it read already)."""
     categories, scenes = frozenset(category_ids), frozenset(scene_ids)
     items = [
         CartItem(
@@ -1124,7 +1126,7 @@ def product_page_badges(
         for sku_id in sku_ids
     ]
     found: list[str] = []
-    for promotion in running_promotions(now):
+    for promotion in running_promotions(now) if running is None else running:
         if promotion.kind not in BADGE_KINDS:
             continue
         try:
@@ -1170,15 +1172,17 @@ def product_member_prices(
     sku_prices: Mapping[int, int],
     tier: str | None,
     now: datetime | None = None,
+    running: Sequence[Promotion] | None = None,
 ) -> ProductMemberPrices:
-    """The member prices of the running member-price promotions on a product page (one query): the
+    """The member prices of the running member-price promotions on a product page (one query, none
+    with `running`, as `product_page_badges`): the
     shopper's tier's lowest price (`mine`; visitors have none) and the best price of a tier above
     theirs when it is lower (`teaser`, e.g. "黄金会员价 ¥159.00" for a regular member). A tier gets
     the prices of the tiers below it (see rules.tier_prices); a price not below the SKU's own is
     no member price."""
     categories, scenes = frozenset(category_ids), frozenset(scene_ids)
     best: dict[str, dict[int, int]] = {}  # tier → SKU → lowest member price
-    for promotion in running_promotions(now):
+    for promotion in running_promotions(now) if running is None else running:
         if promotion.kind != PromotionKind.MEMBER_PRICE:
             continue
         try:

@@ -20,8 +20,18 @@ from shopkeeper.promotions import selectors
 from shopkeeper.storefront.panels import Panel
 
 
+def _running(request: HttpRequest) -> list[Any]:
+    """The running promotions, read once per request for the panels that show them."""
+    found: list[Any] | None = getattr(request, "_running_promotions", None)
+    if found is None:
+        found = selectors.running_promotions()
+        request._running_promotions = found  # type: ignore[attr-defined]
+    return found
+
+
 def promotion_badges_panel(request: HttpRequest, page: Any) -> Panel | None:
-    """The running promotions that reach this product, as badges (one query)."""
+    """The running promotions that reach this product, as badges (one query per page, shared
+    with the member-price panel)."""
     product = page.product
     labels = selectors.product_page_badges(
         product_id=product.pk,
@@ -29,6 +39,7 @@ def promotion_badges_panel(request: HttpRequest, page: Any) -> Panel | None:
         category_ids=[node.pk for node in page.breadcrumb],
         scene_ids=[scene.pk for scene in page.scenes],
         sku_ids=[sku.id for sku in page.skus],
+        running=_running(request),
     )
     if not labels:
         return None
@@ -37,7 +48,7 @@ def promotion_badges_panel(request: HttpRequest, page: Any) -> Panel | None:
 
 def member_price_panel(request: HttpRequest, page: Any) -> Panel | None:
     """The member price of the shopper's tier, and a higher tier's better one as a teaser
-    ("黄金会员价 ¥159.00"), from the running member-price promotions (one query)."""
+    ("黄金会员价 ¥159.00"), from the running member-price promotions (read once per page)."""
     product = page.product
     profile = customers.customer_profile(request.user)
     offers = selectors.product_member_prices(
@@ -47,6 +58,7 @@ def member_price_panel(request: HttpRequest, page: Any) -> Panel | None:
         scene_ids=[scene.pk for scene in page.scenes],
         sku_prices={sku.id: sku.price.fen for sku in page.skus},
         tier=profile.tier if profile is not None else None,
+        running=_running(request),
     )
     if not offers.any:
         return None
