@@ -56,8 +56,10 @@ contracts: setup
 migrations-check: setup
 	$(SK) makemigrations --check --dry-run
 
+# The suite runs on every core (pytest-xdist; each worker has its own test database); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
 pytest: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 test: migrate lint types contracts migrations-check pytest
 

@@ -36,9 +36,11 @@ def _clamp(moment: datetime, now: datetime) -> datetime:
     return min(moment, now - timedelta(seconds=30))
 
 
-def _timeline(ctx: DemoContext, spec: OrderSpec) -> dict[str, datetime | None]:
-    """When each step happened, consistent with the order's status and never in the future."""
-    rng = ctx.rng(f"timeline:{spec.user_id}:{spec.placed_at.isoformat()}")
+def _timeline(ctx: DemoContext, spec: OrderSpec, *, buyer_mobile: str) -> dict[str, datetime | None]:
+    """When each step happened, consistent with the order's status and never in the future.
+    Seeded by the buyer's mobile, not their id: ids are whatever the database hands out (on
+    PostgreSQL a rolled-back load still spends its sequence numbers), so a seed must not hang on them."""
+    rng = ctx.rng(f"timeline:{buyer_mobile}:{spec.placed_at.isoformat()}")
     times: dict[str, datetime | None] = dict.fromkeys(
         ("paid_at", "shipped_at", "delivered_at", "completed_at", "cancelled_at", "closed_at")
     )
@@ -157,7 +159,7 @@ class _History:
             status=spec.status,
             channel=shopper.channel,
             trade_no=f"{spec.placed_at:%Y%m%d}22001{self.trades.randrange(10**15):015d}",
-            **_timeline(self.ctx, spec),
+            **_timeline(self.ctx, spec, buyer_mobile=shopper.mobile),
         )
 
     def load(self, rows: list[order_services.HistoricOrder]) -> None:

@@ -19,8 +19,19 @@ def brand_list() -> QuerySet[Brand]:
 
 
 def category_tree() -> list[Category]:
-    """Every category in tree order (parents before children), one query."""
-    return list(Category.objects.order_by("path"))
+    """Every category in tree order: each parent, then its children by position (then age), one
+    query. Not `order_by("path")`: the path spells ids as text, so siblings would sort "10/" before
+    "9/" and the order would hang on which ids the database happened to hand out."""
+    children: dict[int | None, list[Category]] = {}
+    for category in Category.objects.order_by("position", "pk"):
+        children.setdefault(category.parent_id, []).append(category)
+    ordered: list[Category] = []
+    pending = list(reversed(children.get(None, [])))
+    while pending:
+        category = pending.pop()
+        ordered.append(category)
+        pending.extend(reversed(children.get(category.pk, [])))
+    return ordered
 
 
 def category_get(*, slug: str | None = None, category_id: int | None = None) -> Category:

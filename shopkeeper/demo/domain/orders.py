@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from itertools import accumulate
 
 # How many orders a customer places over the history (weights): repeat buyers are the minority.
-ORDERS_PER_CUSTOMER: tuple[tuple[int, int], ...] = ((0, 18), (1, 45), (2, 18), (3, 9), (4, 5), (6, 3), (9, 2))
+ORDERS_PER_CUSTOMER: tuple[tuple[int, int], ...] = ((0, 18), (1, 45), (2, 18), (3, 9), (4, 5), (6, 3), (9, 1), (24, 1))
 LINES_PER_ORDER: tuple[tuple[int, int], ...] = ((1, 62), (2, 25), (3, 9), (4, 4))
 HOUR_WEIGHTS: tuple[int, ...] = (2, 1, 1, 1, 1, 1, 2, 3, 4, 5, 6, 6, 7, 6, 6, 6, 6, 6, 7, 8, 10, 12, 11, 6)
 BIG_DAYS: dict[tuple[int, int], int] = {(6, 18): 4, (6, 17): 2, (11, 11): 6, (11, 10): 2, (11, 12): 2, (12, 12): 3}
