@@ -29,11 +29,14 @@ def aftersales_step(ctx: DemoContext) -> None:
     rows: list[aftersales.HistoricApplication] = []
     window = timedelta(days=settings.AFTERSALES_WINDOW_DAYS)
     after_id = 0
+    statuses = ["closed", "delivered", "completed"]
+    bar = ctx.bar(total=order_reads.orders_count_in(statuses=statuses), label="after-sales (delivered orders)")
     while True:
-        batch = order_reads.orders_for_fulfilment(statuses=["closed", "delivered", "completed"], after_id=after_id)
+        batch = order_reads.orders_for_fulfilment(statuses=statuses, after_id=after_id)
         if not batch:
             break
         after_id = batch[-1].pk
+        bar.update(len(batch))
         times = order_reads.order_timeline_times(order_ids=[o.pk for o in batch], kinds=["deliver", "close"])
         for order in batch:
             lines = list(order.lines.all())
@@ -115,5 +118,6 @@ def aftersales_step(ctx: DemoContext) -> None:
                         decision_note=rng.choice(REFUSALS) if refused else "",
                     )
                 )
+    bar.close()
     written = aftersales.applications_bulk_load(rows)
     ctx.counts["after-sales applications"] += written

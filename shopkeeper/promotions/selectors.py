@@ -1228,3 +1228,18 @@ def product_member_prices(
     if teaser is not None and mine is not None and teaser.price >= mine.price:
         teaser = None
     return ProductMemberPrices(mine=mine, teaser=teaser)
+
+
+def scope_missing_problems(scope: Mapping[str, Any] | None) -> dict[str, str]:
+    """Problems for the catalog ids a scope names that do not exist (a category deleted since,
+    a typo in an API call): field "scope.<key>" → the missing ids. A scope whose shape is wrong is
+    `rules.scope_of`'s to report; this looks only at lists of whole numbers."""
+    wanted = {
+        key: [pk for pk in ids if isinstance(pk, int) and not isinstance(pk, bool)]
+        for key, ids in (scope or {}).items()
+        if key in rule_builder.SCOPE_KEYS and isinstance(ids, list | tuple)
+    }
+    return {
+        f"scope.{key}": _("Not in the catalog: %(ids)s") % {"ids": ", ".join(map(str, ids))}
+        for key, ids in catalog.catalog_ids_missing(wanted).items()
+    }

@@ -162,6 +162,8 @@ def _validated(data: PromotionInput, *, rule_id: str) -> tuple[dict[str, Any], A
     except rule_builder.ParamsError as wrong:
         problems.update(wrong.problems)
         scope = None
+    else:
+        problems.update(selectors.scope_missing_problems(data.scope))
     if data.kind == PromotionKind.GIFT and isinstance(params.get("gift_sku_id"), int):
         gift_id = params["gift_sku_id"]
         gift = catalog.promo_skus([gift_id]).get(gift_id)

@@ -18,7 +18,13 @@ from shopkeeper.catalog.selectors.products import (
     scene_list,
     sku_refs,
 )
-from shopkeeper.catalog.selectors.promo import PromoSku, product_promo_facts, promo_skus, promo_skus_in_scope
+from shopkeeper.catalog.selectors.promo import (
+    PromoSku,
+    catalog_ids_missing,
+    product_promo_facts,
+    promo_skus,
+    promo_skus_in_scope,
+)
 from shopkeeper.catalog.selectors.reviews import (
     PublicReview,
     RatingSummary,
@@ -49,6 +55,7 @@ __all__ = [
     "banned_word_get",
     "banned_word_list",
     "brand_list",
+    "catalog_ids_missing",
     "category_descendant_ids",
     "category_get",
     "category_tree",

@@ -3,13 +3,13 @@ scenes, for the engine's `CartItem`s and the margin guard. Two queries whatever 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Model, Q
 
 from shopkeeper.catalog.enums import ProductStatus
-from shopkeeper.catalog.models import Category, Product, Sku
+from shopkeeper.catalog.models import Brand, Category, Product, Scene, Sku
 
 
 @dataclass(frozen=True)
@@ -132,3 +132,27 @@ def product_promo_facts(product_ids: Iterable[int]) -> dict[int, PromoSku]:
         first.setdefault(product_id, pk)
     rows = promo_skus(first.values())
     return {product_id: rows[pk] for product_id, pk in first.items() if pk in rows}
+
+
+def catalog_ids_missing(ids: Mapping[str, Iterable[int]]) -> dict[str, list[int]]:
+    """Which of the ids a promotion's scope names do not exist, per scope key ("sku_ids",
+    "product_ids", "excluded_product_ids", "category_ids", "brand_ids", "scene_ids"); keys with
+    nothing missing are left out. One query per key given."""
+    models: dict[str, type[Model]] = {
+        "sku_ids": Sku,
+        "product_ids": Product,
+        "excluded_product_ids": Product,
+        "category_ids": Category,
+        "brand_ids": Brand,
+        "scene_ids": Scene,
+    }
+    missing: dict[str, list[int]] = {}
+    for key, wanted in ids.items():
+        model = models.get(key)
+        wanted_ids = set(wanted)
+        if model is None or not wanted_ids:
+            continue
+        found = set(model._default_manager.filter(pk__in=wanted_ids).values_list("pk", flat=True))
+        if wanted_ids - found:
+            missing[key] = sorted(wanted_ids - found)
+    return missing

@@ -71,6 +71,24 @@ def test_bad_rules_are_refused_field_by_field(
     assert field in details, details
 
 
+def test_a_scope_naming_what_the_catalog_does_not_hold_is_refused(shop: Shop, promote: MakePromotion) -> None:
+    dress = shop.dress
+    scope = {
+        "category_ids": [dress.product.category_id, 990_001],
+        "brand_ids": [990_002],
+        "product_ids": [dress.product_id],
+        "excluded_product_ids": [990_003],
+        "sku_ids": [dress.pk, 990_004, 990_005],
+    }
+    details = refused(promote, "percent_off", {"percent_off": 10}, scope=scope)
+    assert details["scope.category_ids"].endswith("990001")
+    assert "990002" in details["scope.brand_ids"]
+    assert "990003" in details["scope.excluded_product_ids"]
+    assert details["scope.sku_ids"].endswith("990004, 990005")
+    assert "scope.product_ids" not in details  # the ids that exist are not named
+    promote("percent_off", {"percent_off": 10}, scope={"category_ids": [dress.product.category_id]})  # all real: saved
+
+
 def test_a_window_ending_before_it_starts_and_other_bad_fields(shop: Shop, promote: MakePromotion) -> None:
     now = timezone.now()
     details = refused(promote, "percent_off", {"percent_off": 10}, starts_at=now, ends_at=now - timedelta(days=1))

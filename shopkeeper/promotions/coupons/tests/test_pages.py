@@ -117,7 +117,8 @@ def test_the_product_page_shows_the_coupons_that_cover_it(
         weight_g=1,
     )
     make_template(name="杯子专享券", scope={"category_ids": [category.pk]})
-    make_template(name="别的品牌券", scope={"brand_ids": [brand.pk + 1000]})
+    other = Brand.objects.create(name="别家", name_en="Other", slug="other")
+    make_template(name="别的品牌券", scope={"brand_ids": [other.pk]})
     page = client.get(f"/product/{product.pk}/").content.decode()
     slot = re.search(r'hx-get="([^"]+)"[^>]*hx-trigger="load"', page)
     assert slot is not None  # the strip loads after the page, so the page itself costs no query
@@ -214,11 +215,17 @@ def test_the_director_reads_but_cannot_change_or_issue(
 def test_the_claim_centre_and_the_product_panel_cost_the_same_queries_however_many_coupons(
     client: Client, make_template: Callable[..., CouponTemplate], customer: User, django_assert_max_num_queries: Any
 ) -> None:
+    brands = [Brand.objects.create(name=f"品牌{index}", slug=f"brand-{index}") for index in range(6)]
     for index in range(6):
-        make_template(name=f"券{index}", scope={"brand_ids": [index + 1]} if index % 2 else {})
+        make_template(name=f"券{index}", scope={"brand_ids": [brands[index].pk]} if index % 2 else {})
     with django_assert_max_num_queries(2):
         found = selectors.claimable_for_product(
-            product_id=1, sku_ids=[1, 2], brand_id=2, category_ids=[3], scene_ids=[], customer_id=customer.pk
+            product_id=1,
+            sku_ids=[1, 2],
+            brand_id=brands[1].pk,
+            category_ids=[3],
+            scene_ids=[],
+            customer_id=customer.pk,
         )
     assert {item.template.name for item in found} == {"券0", "券1", "券2", "券4"}
     client.force_login(customer)

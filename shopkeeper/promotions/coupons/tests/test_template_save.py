@@ -109,6 +109,8 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
     ("code with spaces inside only", {"code": "a!"}, "code"),
     ("scope with an unknown key", {"scope": {"colour_ids": [1]}}, "scope"),
     ("scope with text ids", {"scope": {"sku_ids": ["a"]}}, "scope.sku_ids"),
+    ("scope with a category the catalog lacks", {"scope": {"category_ids": [990_001]}}, "scope.category_ids"),
+    ("scope with a brand the catalog lacks", {"scope": {"brand_ids": [990_002]}}, "scope.brand_ids"),
     ("margin over 99", {"min_margin_percent": 120}, "min_margin_percent"),
 ]
 
