@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from math import lcm
 from typing import ClassVar, Literal
 
@@ -109,8 +110,11 @@ class _RuleBase:
         return [line for line in lines if line.key in covered and line.total.fen > 0]
 
 
+@lru_cache(maxsize=1 << 16)
 def yuan_text(fen: int) -> str:
-    """What `str(Money(fen))` shows (¥1,234.56), without building the Money and its Decimal."""
+    """What `str(Money(fen))` shows (¥1,234.56), without building the Money and its Decimal.
+    Remembered: a cart's explanation writes the same few amounts hundreds of times, and the
+    thousands separator makes the formatting cost twenty times a cache lookup."""
     sign = "-" if fen < 0 else ""
     fen = abs(fen)
     return f"{sign}¥{fen // 100:,}.{fen % 100:02d}"
