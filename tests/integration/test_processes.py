@@ -70,14 +70,7 @@ def test_worker_consumes_tasks_from_the_configured_broker(tmp_path: Path) -> Non
 
 def test_shopkeeper_run_serves_web_and_worker(tmp_path: Path) -> None:
     env = _env(tmp_path)
-    migrate = subprocess.run(
-        [sys.executable, "-m", "shopkeeper", "migrate", "--no-input"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert migrate.returncode == 0, migrate.stderr
+    _migrate(env)
     port = _free_port()
     env["PORT"] = str(port)
     server = subprocess.Popen(
@@ -104,10 +97,94 @@ def test_shopkeeper_run_serves_web_and_worker(tmp_path: Path) -> None:
             assert response.status == 200
     finally:
         _stop(server)
-    output = server.stdout.read().decode() if server.stdout else ""
+    # the output ends when the last process holding it has gone: nothing of `run` outlives it
+    output = server.communicate(timeout=30)[0].decode()
     assert f"http://127.0.0.1:{port}/console/" in output
     assert f"http://127.0.0.1:{port}/api/v1/docs" in output
     assert server.returncode == 0
+    assert _processes_with(env["SHOPKEEPER_VAR_DIR"]) == []
+
+
+def test_run_stops_the_worker_s_own_processes_even_when_the_worker_is_killed(tmp_path: Path) -> None:
+    """`run` gives each child a process group: a worker killed mid-way leaves no pool process
+    behind (one once kept the output pipe open, and whoever read it waited for ever)."""
+    env = _env(tmp_path)
+    _migrate(env)
+    env["PORT"] = str(_free_port())
+    server = subprocess.Popen(
+        [sys.executable, "-m", "shopkeeper", "run", "--web-workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(_processes_with(env["SHOPKEEPER_VAR_DIR"])) < 4:
+            time.sleep(0.5)  # run, the worker and its pool process, gunicorn and its worker
+        started = _processes_with(env["SHOPKEEPER_VAR_DIR"])
+        assert len(started) >= 4, started
+        worker = next(pid for pid in started if _parent(pid) == server.pid and b"celery" in _cmdline(pid))
+        os.kill(worker, signal.SIGKILL)  # its pool process is orphaned, still holding the output
+        output = server.communicate(timeout=60)[0].decode()  # run sees the worker stop and stops
+    finally:
+        _stop(server)
+    assert "worker stopped" in output
+    assert server.returncode != 0
+    assert _processes_with(env["SHOPKEEPER_VAR_DIR"]) == []
+
+
+def test_run_refuses_a_database_not_migrated_and_starts_nothing(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'var' / 'empty.sqlite3'}"
+    env["PORT"] = str(_free_port())
+    result = subprocess.run(
+        [sys.executable, "-m", "shopkeeper", "run", "--web-workers", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert result.returncode != 0
+    assert "not applied; run `shopkeeper migrate` first" in result.stderr
+    assert _processes_with(env["SHOPKEEPER_VAR_DIR"]) == []
+
+
+def _migrate(env: dict[str, str]) -> None:
+    migrate = subprocess.run(
+        [sys.executable, "-m", "shopkeeper", "migrate", "--no-input"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert migrate.returncode == 0, migrate.stderr
+
+
+def _processes_with(var_dir: str) -> list[int]:
+    """The live processes whose environment names this test's var directory (Linux's /proc)."""
+    marker = f"SHOPKEEPER_VAR_DIR={var_dir}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if marker in (entry / "environ").read_bytes().split(b"\0") and b"Z" not in _state(entry):
+                found.append(int(entry.name))
+        except OSError:
+            continue  # gone meanwhile, or not ours to read
+    return sorted(found)
+
+
+def _state(entry: Path) -> bytes:
+    return (entry / "stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+
+
+def _parent(pid: int) -> int:
+    return int((Path("/proc") / str(pid) / "stat").read_bytes().rsplit(b")", 1)[1].split()[1])
+
+
+def _cmdline(pid: int) -> bytes:
+    return (Path("/proc") / str(pid) / "cmdline").read_bytes()
 
 
 def test_a_taken_port_is_refused_clearly(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ Django's autoreloading development server. Stops both when either stops or on Ct
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -35,9 +36,8 @@ class Command(BaseCommand):
         port = options["port"] or _port_from_env()
         host = options["host"]
         _ensure_port_free(host, port)
-        children: list[tuple[str, subprocess.Popen[bytes]]] = []
-        if not options["no_worker"]:
-            children.append(("worker", subprocess.Popen(worker_command(concurrency=1, beat=True))))
+        _ensure_migrated()
+        intro = banner(host, port, worker=not options["no_worker"])  # reads the database: before any child
         if options["reload"]:
             web = [sys.executable, "-m", "shopkeeper", "runserver", f"{host}:{port}"]
         else:
@@ -46,35 +46,72 @@ class Command(BaseCommand):
                 "--bind", f"{host}:{port}", "--workers", str(options["web_workers"]),
                 "--access-logfile", "-", "--graceful-timeout", "10",
             ]  # fmt: skip
-        children.append(("web", subprocess.Popen(web)))
-        self.stdout.write(banner(host, port, worker=not options["no_worker"]))
         stopping = False
 
         def stop(signum: int, frame: object) -> None:
             nonlocal stopping
             stopping = True
 
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGHUP: the terminal closed
+            signal.signal(signum, stop)
+        children: list[tuple[str, subprocess.Popen[bytes]]] = []
         exit_code = 0
-        while not stopping:
-            for name, child in children:
-                code = child.poll()
-                if code is not None:
-                    self.stderr.write(f"{name} stopped (exit {code}); stopping the rest.")
-                    exit_code = code or 1
-                    stopping = True
-            time.sleep(0.5)
-        for _name, child in children:
-            if child.poll() is None:
-                child.terminate()
-        for _name, child in children:
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        try:
+            if not options["no_worker"]:
+                children.append(("worker", _start(worker_command(concurrency=1, beat=True))))
+            children.append(("web", _start(web)))
+            self.stdout.write(intro)
+            self.stdout.flush()
+            while not stopping:
+                for name, child in children:
+                    code = child.poll()
+                    if code is not None:
+                        self.stderr.write(f"{name} stopped (exit {code}); stopping the rest.")
+                        exit_code = code or 1
+                        stopping = True
+                time.sleep(0.5)
+        finally:  # whatever ended the loop, even an error of our own: no child outlives `run`
+            _stop_all([child for _name, child in children])
         if exit_code:
             sys.exit(exit_code)
+
+
+def _stop_all(children: list[subprocess.Popen[bytes]]) -> None:
+    """Ask each child to stop (it stops its own processes: gunicorn its workers, Celery its pool),
+    give it 15 s, then kill whatever of its process group is left (a worker's pool process when
+    the worker itself was killed, say): nothing keeps `run`'s ports or its output open after it."""
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(timeout=15)
+        _signal_group(child, signal.SIGKILL)
+        child.wait()
+
+
+def _ensure_migrated() -> None:
+    """Refuse to start on a database with migrations not applied (the pages would fail one by one)."""
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as exc:
+        raise CommandError(f"Cannot reach the database ({exc}); check DATABASE_URL.") from None
+    if pending:
+        raise CommandError(f"The database has {len(pending)} migration(s) not applied; run `shopkeeper migrate` first.")
+
+
+def _start(command: list[str]) -> subprocess.Popen[bytes]:
+    """A child in a process group of its own, so that stopping reaches its own children too."""
+    return subprocess.Popen(command, start_new_session=True)
+
+
+def _signal_group(child: subprocess.Popen[bytes], signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # the group is gone already
+        os.killpg(child.pid, signum)
 
 
 def worker_command(*, concurrency: int, beat: bool, loglevel: str = "INFO") -> list[str]:
