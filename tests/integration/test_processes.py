@@ -70,15 +70,7 @@ def test_worker_consumes_tasks_from_the_configured_broker(tmp_path: Path) -> Non
 
 def test_shopkeeper_run_serves_web_and_worker(tmp_path: Path) -> None:
     env = _env(tmp_path)
-    _migrate(env)
-    port = _free_port()
-    env["PORT"] = str(port)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "shopkeeper", "run", "--web-workers", "1"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    server, port = _run_started(env)
     try:
         deadline = time.monotonic() + 60
         body = b""
@@ -109,14 +101,7 @@ def test_run_stops_the_worker_s_own_processes_even_when_the_worker_is_killed(tmp
     """`run` gives each child a process group: a worker killed mid-way leaves no pool process
     behind (one once kept the output pipe open, and whoever read it waited for ever)."""
     env = _env(tmp_path)
-    _migrate(env)
-    env["PORT"] = str(_free_port())
-    server = subprocess.Popen(
-        [sys.executable, "-m", "shopkeeper", "run", "--web-workers", "1"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    server, _port = _run_started(env)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and len(_processes_with(env["SHOPKEEPER_VAR_DIR"])) < 4:
@@ -147,6 +132,20 @@ def test_run_refuses_a_database_not_migrated_and_starts_nothing(tmp_path: Path) 
     assert result.returncode != 0
     assert "not applied; run `shopkeeper migrate` first" in result.stderr
     assert _processes_with(env["SHOPKEEPER_VAR_DIR"]) == []
+
+
+def _run_started(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+    """`shopkeeper run` on a migrated database and a free port (set in `env`), output piped."""
+    _migrate(env)
+    port = _free_port()
+    env["PORT"] = str(port)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "shopkeeper", "run", "--web-workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    return server, port
 
 
 def _migrate(env: dict[str, str]) -> None:
