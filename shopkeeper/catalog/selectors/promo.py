@@ -86,9 +86,11 @@ def promo_skus_in_scope(
     brand_ids: Iterable[int] = (),
     scene_ids: Iterable[int] = (),
     excluded_product_ids: Iterable[int] = (),
-    limit: int = 20_000,
+    limit: int | None = None,
 ) -> list[PromoSku]:
-    """The SKUs on sale that a promotion's scope covers (nothing named: every SKU on sale)."""
+    """The SKUs on sale that a promotion's scope covers (nothing named: every SKU on sale), in id
+    order; `limit` keeps the first so many. The margin guard reads them all: it once stopped at
+    20,000, so in a larger catalog a store-wide promotion was checked on a third of its SKUs."""
     skus, products, brands, scenes = list(sku_ids), list(product_ids), list(brand_ids), list(scene_ids)
     categories = list(category_ids)
     reach = Q()
@@ -111,7 +113,8 @@ def promo_skus_in_scope(
     excluded = list(excluded_product_ids)
     if excluded:
         queryset = queryset.exclude(product_id__in=excluded)
-    ids = list(queryset.order_by("pk").values_list("pk", flat=True).distinct()[:limit])
+    ordered = queryset.order_by("pk").values_list("pk", flat=True).distinct()
+    ids = list(ordered[:limit] if limit is not None else ordered)
     found: dict[int, PromoSku] = {}
     for start in range(0, len(ids), 5000):  # SQLite caps the parameters of one query
         found.update(_rows(Sku.objects.filter(pk__in=ids[start : start + 5000]).order_by("pk")))
