@@ -31,7 +31,7 @@ from shopkeeper.inventory import selectors as inventory
 from shopkeeper.pricing.domain.pipeline import LineInput, PricedCart, PricedLine, ShippingTable, Wording
 from shopkeeper.promotions import rules as rule_builder
 from shopkeeper.promotions.domain import gifts as gift_domain
-from shopkeeper.promotions.domain.base import CartItem, Shopper
+from shopkeeper.promotions.domain.base import CartItem, Scope, Shopper
 from shopkeeper.promotions.domain.engine import price_promoted
 from shopkeeper.promotions.domain.rules import Floor, GiftWithPurchase, MemberPrice
 from shopkeeper.promotions.enums import GiftRefundRule, PromotionKind, PromotionStatus, UseState
@@ -658,9 +658,15 @@ def scope_skus(scope: Mapping[str, Any]) -> list[catalog.PromoSku]:
 
 def margin_check(rule: Any, scope: Mapping[str, Any], *, extra_sku_ids: Iterable[int] = ()) -> Any:
     """The domain's verdict on the rule's worst case over the SKUs in its scope (with costs)."""
+    return _margin_check_counted(rule, scope, extra_sku_ids=extra_sku_ids)[0]
+
+
+def _margin_check_counted(rule: Any, scope: Mapping[str, Any], *, extra_sku_ids: Iterable[int]) -> tuple[Any, int]:
+    """`margin_check` and how many SKUs of the scope it checked (the scope read once)."""
     from shopkeeper.promotions.domain.margin import SkuPrice, margin_verdict
 
     skus = {sku.sku_id: sku for sku in scope_skus(scope)}
+    in_scope = len(skus)
     extra = [pk for pk in extra_sku_ids if pk not in skus]
     if extra:
         skus.update(catalog.promo_skus(extra))
@@ -669,11 +675,17 @@ def margin_check(rule: Any, scope: Mapping[str, Any], *, extra_sku_ids: Iterable
     catalog_rows = [
         SkuPrice(item=items[keys[sku_id]], price=Money(skus[sku_id].sale_price_fen)) for sku_id in sorted(skus)
     ]
-    return margin_verdict(rule, catalog_rows)
+    return margin_verdict(rule, catalog_rows), in_scope
 
 
 def promotion_verdict(promotion: Promotion) -> Any:
-    return margin_check(promotion_rule(promotion), promotion.scope, extra_sku_ids=promotion.params.get("sku_ids") or [])
+    return _promotion_verdict_counted(promotion)[0]
+
+
+def _promotion_verdict_counted(promotion: Promotion) -> tuple[Any, int]:
+    return _margin_check_counted(
+        promotion_rule(promotion), promotion.scope, extra_sku_ids=promotion.params.get("sku_ids") or []
+    )
 
 
 # --- a sample cart ----------------------------------------------------------------------------------
@@ -1076,8 +1088,7 @@ class VerdictReport:
 def promotion_verdict_report(promotion: Promotion) -> VerdictReport:
     """The margin guard's verdict with each breaching SKU's code, title and figures, and the floor
     it checked (the promotion's own, or the store default)."""
-    checked = len(scope_skus(promotion.scope))
-    verdict = promotion_verdict(promotion)
+    verdict, checked = _promotion_verdict_counted(promotion)
     skus = catalog.promo_skus((b.sku_id for b in verdict.breaches), scenes=False)
     floor = floor_of(promotion)
     return VerdictReport(
@@ -1230,15 +1241,10 @@ def product_member_prices(
     return ProductMemberPrices(mine=mine, teaser=teaser)
 
 
-def scope_missing_problems(scope: Mapping[str, Any] | None) -> dict[str, str]:
-    """Problems for the catalog ids a scope names that do not exist (a category deleted since,
-    a typo in an API call): field "scope.<key>" → the missing ids. A scope whose shape is wrong is
-    `rules.scope_of`'s to report; this looks only at lists of whole numbers."""
-    wanted = {
-        key: [pk for pk in ids if isinstance(pk, int) and not isinstance(pk, bool)]
-        for key, ids in (scope or {}).items()
-        if key in rule_builder.SCOPE_KEYS and isinstance(ids, list | tuple)
-    }
+def scope_missing_problems(scope: Scope) -> dict[str, str]:
+    """Problems for the catalog ids a scope (as `rules.scope_of` parsed it) names that do not
+    exist — a category deleted since, a typo in an API call: field "scope.<key>" → the missing ids."""
+    wanted = {key: getattr(scope, key) for key in rule_builder.SCOPE_KEYS}
     return {
         f"scope.{key}": _("Not in the catalog: %(ids)s") % {"ids": ", ".join(map(str, ids))}
         for key, ids in catalog.catalog_ids_missing(wanted).items()

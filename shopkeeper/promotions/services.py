@@ -22,6 +22,7 @@ from shopkeeper.inventory import selectors as inventory
 from shopkeeper.orders.events import OrderCancelled, OrderPaid
 from shopkeeper.promotions import rules as rule_builder
 from shopkeeper.promotions import selectors
+from shopkeeper.promotions.domain.base import Scope
 from shopkeeper.promotions.domain.rules import rule_problems
 from shopkeeper.promotions.enums import KIND_GROUP, PromotionKind, PromotionStatus, UseState
 from shopkeeper.promotions.models import Promotion, PromotionUse
@@ -157,13 +158,13 @@ def _validated(data: PromotionInput, *, rule_id: str) -> tuple[dict[str, Any], A
         raise ValidationFailed(_("The promotion has invalid fields."), details=problems)
     params = dict(data.params or {})
     rule: Any = None
+    scope: Scope | None = None
     try:
         scope = rule_builder.scope_of(data.scope or {})
     except rule_builder.ParamsError as wrong:
         problems.update(wrong.problems)
-        scope = None
     else:
-        problems.update(selectors.scope_missing_problems(data.scope))
+        problems.update(selectors.scope_missing_problems(scope))
     if data.kind == PromotionKind.GIFT and isinstance(params.get("gift_sku_id"), int):
         gift_id = params["gift_sku_id"]
         gift = catalog.promo_skus([gift_id]).get(gift_id)

@@ -17,16 +17,17 @@ from shopkeeper.promotions.domain.base import CartItem, Scope
 from shopkeeper.promotions.domain.margin import margin_verdict
 from shopkeeper.promotions.domain.rules import CouponDiscount, Floor
 from shopkeeper.promotions.rules import ParamsError, scope_of
-from shopkeeper.promotions.selectors import floor_from
+from shopkeeper.promotions.selectors import floor_from, scope_missing_problems
 from shopkeeper.promotions.services import margin_breaches_described
 
 
 def scope_problems(scope: Mapping[str, Any]) -> dict[str, str]:
+    """A scope of the wrong shape, or naming catalog ids that do not exist, by field."""
     try:
-        scope_of(scope)
+        parsed = scope_of(scope)
     except ParamsError as exc:
         return dict(exc.problems)
-    return {}
+    return scope_missing_problems(parsed)
 
 
 def template_scope(template: CouponTemplate) -> Scope:

@@ -28,7 +28,6 @@ from shopkeeper.core.services import ActorContext, audit_record
 from shopkeeper.customers.events import CustomerRegistered
 from shopkeeper.orders import selectors as orders
 from shopkeeper.orders.events import OrderCancelled, OrderPaid
-from shopkeeper.promotions import selectors as promotion_selectors
 from shopkeeper.promotions.coupons.enums import (
     ClaimChannel,
     CouponKind,
@@ -286,7 +285,7 @@ def coupon_template_save(
         problems["kind"] = _("Choose amount off, percent off or free shipping.")
     _money_problems(draft, problems)
     _window_problems(draft, problems)
-    problems.update(scope_problems(draft.scope) or promotion_selectors.scope_missing_problems(draft.scope))
+    problems.update(scope_problems(draft.scope))
     code = code_normalize(draft.code)
     with transaction.atomic():
         template = (
