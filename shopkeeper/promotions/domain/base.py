@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Protocol
 
 from shopkeeper.core.domain.money import Money
@@ -23,9 +24,11 @@ _new = object.__new__
 _set = object.__setattr__
 
 
+@lru_cache(maxsize=1 << 16)
 def money(fen: int) -> Money:
     """`Money(fen)` in CNY for a fen the engine has worked out itself (always an int), built
-    without the constructor's checks: the search builds hundreds per cart."""
+    without the constructor's checks and remembered (Money is immutable, so one object per
+    amount serves every cart): the search asks for hundreds per cart, mostly the same few."""
     built: Money = _new(Money)
     _set(built, "fen", fen)
     _set(built, "currency", "CNY")
@@ -105,14 +108,28 @@ class Gift:
     refund_rule: str = "recover"  # what happens on refund: recover | charge | after_receipt
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Effect:
-    """What a rule would do to the cart as it stands."""
+    """What a rule would do to the cart as it stands. (Built once per rule per cart the search
+    looks at, so it fills its fields directly, as the pipeline's adjustments do.)"""
 
     adjustments: tuple[LineAdjustment | OrderAdjustment, ...] = ()
     free_shipping: bool = False
     gifts: tuple[Gift, ...] = ()
     note: str = ""  # e.g. "spend ¥80.00 more for ¥100.00 off" (a nudge, not an adjustment)
+
+    def __init__(
+        self,
+        adjustments: tuple[LineAdjustment | OrderAdjustment, ...] = (),
+        free_shipping: bool = False,
+        gifts: tuple[Gift, ...] = (),
+        note: str = "",
+    ) -> None:
+        fields = self.__dict__
+        fields["adjustments"] = adjustments
+        fields["free_shipping"] = free_shipping
+        fields["gifts"] = gifts
+        fields["note"] = note
 
 
 @dataclass(frozen=True)

@@ -109,14 +109,16 @@ class PromotedCart:
     nudges: tuple[str, ...] = ()
 
 
-@dataclass
 class _Step:
     """One rule's outcome in a state: money off per line, gifts, free shipping."""
 
-    rule: Rule
-    shares: dict[int, int] = field(default_factory=dict)
-    free_shipping: bool = False
-    gifts: tuple[Gift, ...] = ()
+    __slots__ = ("free_shipping", "gifts", "rule", "shares")
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+        self.shares: dict[int, int] = {}
+        self.free_shipping = False
+        self.gifts: tuple[Gift, ...] = ()
 
 
 class _State:
@@ -264,6 +266,7 @@ class _Pricer:
         self._floors: dict[str, list[int] | None] = {}
         self._start: _State | None = None
         self._reach: dict[str, tuple[int, int]] = {}
+        self._place_reach: dict[int, tuple[int, int]] = {}  # by the scope index's place
         self._most_off: dict[str, int] = {}
         # With the rule set's scope index: which scopes cover which lines, found line by line;
         # a rule whose scope covers no line is known without looking at it.
@@ -318,18 +321,21 @@ class _Pricer:
         state.goods -= fen
         state.steps[index] = (*state.steps[index], (fen, label, of))
         state.dirty.add(index)
-        step.shares[index] = step.shares.get(index, 0) + fen
+        shares = step.shares
+        shares[index] = shares.get(index, 0) + fen
 
     def apply(self, state: _State, rule: Rule, effect: Effect) -> None:
         """Apply a rule's effect to `state` in place, held above the floors."""
         if effect.note:
             state.notes = (*state.notes, effect.note)
-        step = _Step(rule=rule)
-        for adjustment in effect.adjustments:
-            if isinstance(adjustment, LineAdjustment):
-                self._apply_line(state, step, rule, adjustment)
-            else:
-                self._apply_order(state, step, rule, adjustment)
+        step = _Step(rule)
+        if effect.adjustments:
+            floors = self._rule_floors(rule)
+            for adjustment in effect.adjustments:
+                if isinstance(adjustment, LineAdjustment):
+                    self._apply_line(state, step, floors, adjustment)
+                else:
+                    self._apply_order(state, step, floors, adjustment)
         group = rule.group
         if effect.free_shipping:
             if group is Group.SHIPPING and state.shop_free is None:
@@ -346,23 +352,24 @@ class _Pricer:
             if group is Group.COUPON:
                 state.coupons += 1
 
-    def _apply_line(self, state: _State, step: _Step, rule: Rule, adjustment: LineAdjustment) -> None:
+    def _apply_line(self, state: _State, step: _Step, floors: list[int] | None, adjustment: LineAdjustment) -> None:
         index = self.position.get(adjustment.key)
         if index is None:
             return
-        floors = self._rule_floors(rule)
         floor = state.floor[index] if floors is None else max(state.floor[index], floors[index])
         room = self.subtotals[index] - state.discount[index] - floor
         fen = min(adjustment.amount.fen, room)
         if fen > 0:
             self._take(state, step, index, fen, adjustment.label, 0, floor)
 
-    def _apply_order(self, state: _State, step: _Step, rule: Rule, adjustment: OrderAdjustment) -> None:
-        rule_floors = self._rule_floors(rule)
+    def _apply_order(
+        self, state: _State, step: _Step, rule_floors: list[int] | None, adjustment: OrderAdjustment
+    ) -> None:
+        position = self.position
         if adjustment.line_keys is None:
-            indexes = list(range(len(self.lines)))
+            indexes: Iterable[int] = range(len(self.lines))
         else:
-            indexes = sorted(self.position[key] for key in set(adjustment.line_keys) if key in self.position)
+            indexes = sorted({position[key] for key in adjustment.line_keys if key in position})
         eligible: list[int] = []
         weights: list[int] = []
         rooms: list[int] = []
@@ -376,15 +383,16 @@ class _Pricer:
             eligible.append(index)
             weights.append(total)
             floors.append(floor)
-            rooms.append(max(0, total - floor))
+            rooms.append(total - floor if total > floor else 0)
         if not eligible:
             return
         amount = min(adjustment.amount.fen, sum(rooms))
         if amount <= 0:
             return
+        take, label = self._take, adjustment.label
         for index, share, floor in zip(eligible, _capped(amount, weights, rooms), floors, strict=True):
             if share:
-                self._take(state, step, index, share, adjustment.label, amount, floor)
+                take(state, step, index, share, label, amount, floor)
 
     def evaluate(self, rule: Rule, state: _State) -> Effect | None:
         """`rule.evaluate` on the cart as `state` has it."""
@@ -550,18 +558,26 @@ class _Pricer:
         states = [self.start()]
         used = [group for group in APPLICATION_ORDER if groups[group][0] or groups[group][1]]
         most_off = self.most_off
-        # per group, the exclusive rules with what each could take off at most, largest first
+        # per group, the exclusive rules with what each could take off at most, largest first;
+        # and at most what the group takes off (its stackers and its largest exclusive)
         ranked: list[list[tuple[int, Rule]]] = []
+        takes: list[int] = []
         for group in used:
             exclusives: list[tuple[int, Rule]] = [(most_off(rule), rule) for rule in groups[group][1]]
             if len(exclusives) > 1:
                 exclusives.sort(key=_largest_first)
             ranked.append(exclusives)
+            takes.append(sum(map(most_off, groups[group][0])) + (exclusives[0][0] if exclusives else 0))
         for at, group in enumerate(used):
             stackers, exclusives = groups[group][0], ranked[at]
-            beam = 1 if at == len(used) - 1 else BEAM  # after the last group only the best matters
+            last = at == len(used) - 1
+            beam = 1 if last else BEAM  # after the last group only the best matters
             pool: list[_Candidate] = []
             for state in states:
+                # in the last group a kept cart that cannot end below the best finished one is
+                # not run: the group takes at most `takes[at]` off, shipping is never negative
+                if last and pool and self.skips and state.goods - takes[at] > min(rank[0][0] for rank in pool):
+                    continue
                 base, candidates = self.run_group(state, group, stackers, exclusives, beam)
                 pool.append((base.rank(self.total_of(base)), base, None, None, base))
                 pool.extend(candidates)
@@ -569,15 +585,11 @@ class _Pricer:
             worst = pool[0][0][0]
             if beam > 1 and len(pool) > 1:
                 # A cart that cannot end below what the best one ends at at most is not kept: the
-                # groups left take at most `still` off its goods (and may waive its shipping),
-                # while the best can only rise by the fee, when stacking rules take it below the
-                # free-over threshold.
-                still, stacks_later = 0, False
-                for later, ranks in zip(used[at + 1 :], ranked[at + 1 :], strict=True):
-                    later_stackers = groups[later][0]
-                    still += sum(map(most_off, later_stackers)) + (ranks[0][0] if ranks else 0)
-                    stacks_later = stacks_later or bool(later_stackers)
-                worst += still + self.full_fee * (2 if stacks_later else 1)
+                # groups left take at most what they `take` off its goods (and may waive its
+                # shipping), while the best can only rise by the fee, when stacking rules take it
+                # below the free-over threshold.
+                stacks_later = any(groups[later][0] for later in used[at + 1 :])
+                worst += sum(takes[at + 1 :]) + self.full_fee * (2 if stacks_later else 1)
             states = []
             for rank, base, chosen, effect, built in pool[:beam]:
                 if rank[0] > worst:
@@ -723,15 +735,7 @@ class _Pricer:
             scopes = self.scopes
             place = scopes.slot.get(rule.rule_id) if scopes is not None else None
             if place is not None and scopes is not None and scopes.scopes[place] is scope:
-                if scopes.whole[place]:
-                    found = (self.subtotal, self.units)
-                else:
-                    spend = units = 0
-                    for key in self.hit.get(place, ()):
-                        at = self.position[key]
-                        spend += self.subtotals[at]
-                        units += self.lines[at].quantity
-                    found = (spend, units)
+                found = self._place_reach.get(place) or self._reach_of_place(place)
             elif not isinstance(scope, Scope) or (scope.everything and not scope.excluded_product_ids):
                 found = (self.subtotal, self.units)
             else:
@@ -744,6 +748,65 @@ class _Pricer:
                         units += self.lines[index].quantity
                 found = (spend, units)
             self._reach[rule.rule_id] = found
+        return found
+
+    def active(self, ordered: Sequence[Rule]) -> list[Rule]:
+        """The rules (in the order given) that may do something for this cart: those whose scope
+        covers a line worth more than 0 (shipping rules always) and that are `possible`. Works
+        out each one's reach and `most_off` on the way (the search reads them many times)."""
+        scopes = self.scopes
+        if scopes is None or not self.skips:
+            lines = self.views(self.start())
+            return [
+                rule
+                for rule in ordered
+                if (self.reach(rule)[0] > 0 or rule.group is Group.SHIPPING)
+                and (not self.skips or _possible(rule, lines, self.context))
+            ]
+        bare: list[PricedLine] | None = None
+        found: list[Rule] = []
+        slot, hit, place_reach = scopes.slot, self.hit, self._place_reach
+        reach_of, most_of = self._reach, self._most_off
+        for rule in ordered:
+            rule_id = rule.rule_id
+            place = slot.get(rule_id)
+            if place is not None and scopes.scopes[place] is getattr(rule, "scope", None):
+                if place not in hit and not scopes.whole[place]:
+                    if rule.group is not Group.SHIPPING:
+                        continue  # its scope covers no line: nothing to look at
+                    reached = (0, 0)
+                else:
+                    reached = place_reach.get(place) or self._reach_of_place(place)
+                reach_of[rule_id] = reached
+            else:
+                reached = self.reach(rule)
+            if reached[0] <= 0 and rule.group is not Group.SHIPPING:
+                continue
+            if _ASKS_POSSIBLE.get(type(rule), True):
+                if bare is None:
+                    bare = self.views(self.start())
+                if not _possible(rule, bare, self.context):
+                    continue
+            if rule_id not in most_of:
+                hook = getattr(rule, "most_off", None)
+                most_of[rule_id] = int(hook(*reached)) if callable(hook) else reached[0]
+            found.append(rule)
+        return found
+
+    def _reach_of_place(self, place: int) -> tuple[int, int]:
+        """The subtotal and the units of the lines the index's scope at `place` covers."""
+        scopes = self.scopes
+        assert scopes is not None
+        if scopes.whole[place]:
+            found = (self.subtotal, self.units)
+        else:
+            spend = units = 0
+            for key in self.hit.get(place, ()):
+                at = self.position[key]
+                spend += self.subtotals[at]
+                units += self.lines[at].quantity
+            found = (spend, units)
+        self._place_reach[place] = found
         return found
 
     def alone_total(self, rule: Rule) -> int:
@@ -968,28 +1031,39 @@ class Outcome:
         full = self.pricer.rate.fee.fen if self.pricer.lines else 0
         return fee, full if waived_by in ("shop", "coupon") else 0
 
-    def line_totals(self) -> dict[str, int]:
-        return {
-            line.key: subtotal - discount
-            for line, subtotal, discount in zip(
-                self.pricer.lines, self.pricer.subtotals, self.state.discount, strict=True
-            )
-        }
+    def costs(self) -> tuple[int, int]:
+        """(unit cost × units, and what the customer pays for those lines) over the lines whose
+        cost is known: margin % is GMV less cost over the second."""
+        cost = costed = 0
+        pricer, discounts = self.pricer, self.state.discount
+        for index, unit_cost in enumerate(pricer.costs):
+            if unit_cost is not None:
+                cost += unit_cost.fen * pricer.lines[index].quantity
+                costed += pricer.subtotals[index] - discounts[index]
+        return cost, costed
 
-    def uses(self) -> list[tuple[Rule, int, int, dict[str, int]]]:
-        """Per rule that changed the price: (rule, goods discount, shipping waived, key → share)."""
-        _, waived = self.shipping()
-        waiver = self.state.shop_free if self.state.shop_free is not None else self.state.coupon_free
-        found = []
+    def item_spend(self) -> dict[str, int]:
+        """Per line key, what the line comes to after the item-level rules (what a spend ladder sees)."""
+        pricer = self.pricer
+        spend = list(pricer.subtotals)
         for step in self.state.done:
-            shares = {self.pricer.lines[index].key: fen for index, fen in step.shares.items()}
-            off = waived if step.free_shipping and step.rule is waiver else 0
-            if shares or off or step.gifts:
-                found.append((step.rule, sum(shares.values()), off, shares))
-        return found
+            if step.rule.group is Group.ITEM:
+                for index, fen in step.shares.items():
+                    spend[index] -= fen
+        return {line.key: fen for line, fen in zip(pricer.lines, spend, strict=True)}
 
-    def gift_units(self) -> int:
-        return sum(gift.quantity for step in self.state.done for gift in step.gifts)
+    def rule_totals(self) -> list[tuple[Rule, int, int, int]]:
+        """Per rule that changed the price: (rule, goods discount, shipping waived, gift units)."""
+        _, waived = self.shipping()
+        state = self.state
+        waiver = state.shop_free if state.shop_free is not None else state.coupon_free
+        found = []
+        for step in state.done:
+            off = waived if step.free_shipping and step.rule is waiver else 0
+            if step.shares or off or step.gifts:
+                units = sum(gift.quantity for gift in step.gifts) if step.gifts else 0
+                found.append((step.rule, sum(step.shares.values()), off, units))
+        return found
 
 
 def promoted_outcome(
@@ -1009,19 +1083,13 @@ def promoted_outcome(
     if now is not None or not plain:
         ordered = tuple(rule for rule in ordered if _running(rule, now))
     pricer = _Pricer(lines, items, shipping, region, shopper, wording, now, scopes)
-    bare = pricer.views(pricer.start())
-    active = [
-        rule
-        for rule in ordered
-        if (pricer.reach(rule)[0] > 0 or rule.group is Group.SHIPPING)
-        and (not pricer.skips or _possible(rule, bare, pricer.context))
-    ]
+    active = pricer.active(ordered)
     best, best_total = pricer.search(active)
     # Step 4: no single rule alone may beat the combination. Each rule bounds what it could take
     # off alone (`most_off`), so most rules are ruled out without evaluating them; the rest are
     # evaluated once on the bare cart, and only one that really wins is priced in full.
-    if len(active) > 1:
-        subtotal, most_off = pricer.subtotal, pricer.most_off
+    subtotal, most_off = pricer.subtotal, pricer.most_off
+    if len(active) > 1 and (subtotal - max(map(most_off, active)) < best_total or not pricer.skips):
         for rule in sorted(active, key=lambda rule: (-most_off(rule), rule.rule_id)):
             if subtotal - most_off(rule) >= best_total and pricer.skips:
                 break  # alone, neither this rule nor any after it can pay less than the result

@@ -155,9 +155,7 @@ class SpendTier(_RuleBase):
     repeat_off: Money | None = None
     repeat_cap: Money | None = None
 
-    @property
-    def group(self) -> Group:
-        return Group.ORDER
+    group: ClassVar[Group] = Group.ORDER
 
     def off_for(self, spend: int) -> int:
         """What the rule takes off a spend of `spend` fen."""
@@ -217,9 +215,7 @@ class GiftWithPurchase(_RuleBase):
     trigger_product_ids: frozenset[int] = frozenset()
     gift: Gift
 
-    @property
-    def group(self) -> Group:
-        return Group.ORDER
+    group: ClassVar[Group] = Group.ORDER
 
     def most_off(self, spend: int, units: int) -> int:
         return 0
@@ -257,9 +253,7 @@ class PercentOff(_RuleBase):
 
     percent_off: int
 
-    @property
-    def group(self) -> Group:
-        return Group.ITEM
+    group: ClassVar[Group] = Group.ITEM
 
     def most_off(self, spend: int, units: int) -> int:
         return min(spend, _percent(spend, self.percent_off) + units)  # + a half fen per line, rounded
@@ -279,9 +273,7 @@ class FixedOff(_RuleBase):
 
     off_per_unit: Money
 
-    @property
-    def group(self) -> Group:
-        return Group.ITEM
+    group: ClassVar[Group] = Group.ITEM
 
     def most_off(self, spend: int, units: int) -> int:
         return min(spend, self.off_per_unit.fen * units)
@@ -304,9 +296,7 @@ class NthItem(_RuleBase):
     n: int
     percent_off: int
 
-    @property
-    def group(self) -> Group:
-        return Group.ITEM
+    group: ClassVar[Group] = Group.ITEM
 
     def most_off(self, spend: int, units: int) -> int:
         # each discounted unit is the cheapest of its n: worth at most 1/n of their spend
@@ -342,9 +332,7 @@ class BuyXGetY(_RuleBase):
     buy: int
     get: int
 
-    @property
-    def group(self) -> Group:
-        return Group.ITEM
+    group: ClassVar[Group] = Group.ITEM
 
     def most_off(self, spend: int, units: int) -> int:
         # the free units are the cheapest `get` of each buy + get
@@ -389,9 +377,7 @@ class Bundle(_RuleBase):
     sku_ids: tuple[int, ...]
     price: Money
 
-    @property
-    def group(self) -> Group:
-        return Group.ITEM
+    group: ClassVar[Group] = Group.ITEM
 
     def most_off(self, spend: int, units: int) -> int:
         return max(0, spend - self.price.fen)
@@ -442,9 +428,7 @@ class MemberPrice(_RuleBase):
 
     prices: Mapping[str, Mapping[int, Money]]
 
-    @property
-    def group(self) -> Group:
-        return Group.ITEM
+    group: ClassVar[Group] = Group.ITEM
 
     def __hash__(self) -> int:  # the mapping is not hashable; the id is the rule's identity
         return hash(self.rule_id)
@@ -484,9 +468,7 @@ class FreeShipping(_RuleBase):
     min_items: int | None = None
     excluded_regions: frozenset[str] = frozenset()
 
-    @property
-    def group(self) -> Group:
-        return Group.SHIPPING
+    group: ClassVar[Group] = Group.SHIPPING
 
     def can_ship_free(self) -> bool:
         return True
@@ -529,9 +511,7 @@ class CouponDiscount(_RuleBase):
     cap: Money | None = None
     threshold: Money = field(default_factory=Money.zero)
 
-    @property
-    def group(self) -> Group:
-        return Group.COUPON
+    group: ClassVar[Group] = Group.COUPON
 
     def can_ship_free(self) -> bool:
         return self.kind == "free_shipping"

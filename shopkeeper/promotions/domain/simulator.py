@@ -17,7 +17,7 @@ from datetime import datetime
 
 from shopkeeper.core.domain.money import Money
 from shopkeeper.pricing.domain.pipeline import LineInput, ShippingTable, Wording
-from shopkeeper.promotions.domain.base import CartItem, Group, PricingContext, Rule, Shopper
+from shopkeeper.promotions.domain.base import CartItem, PricingContext, Rule, Shopper
 from shopkeeper.promotions.domain.engine import promoted_outcome
 from shopkeeper.promotions.domain.rules import SpendTier
 
@@ -100,27 +100,17 @@ def simulate(
         paid, waived = outcome.shipping()
         fee += paid
         shipping_off += waived
-        gifts += outcome.gift_units()
-        item_off: dict[str, int] = {}
-        for rule, off, ship_off, shares in outcome.uses():
+        for rule, off, ship_off, units in outcome.rule_totals():
             use = uses.setdefault(rule.rule_id, [0, 0, 0])
             use[0] += 1
             use[1] += off
             use[2] += ship_off
-            if rule.group is Group.ITEM:
-                for key, share in shares.items():
-                    item_off[key] = item_off.get(key, 0) + share
-        totals = outcome.line_totals()
-        for line in cart.lines:
-            item = cart.items.get(line.key)
-            if item is not None and item.cost is not None:
-                cost += item.cost.fen * line.quantity
-                costed += totals[line.key]
+            gifts += units
+        line_cost, line_goods = outcome.costs()
+        cost += line_cost
+        costed += line_goods
         if ladders:
-            spend_by_key = {
-                line.key: line.unit_price.fen * line.quantity - item_off.get(line.key, 0) for line in cart.lines
-            }
-            _count_tiers(ladders, outcome.pricer.context, spend_by_key, reached, covered_orders)
+            _count_tiers(ladders, outcome.pricer.context, outcome.item_spend(), reached, covered_orders)
     tiers = tuple(
         TierShare(
             rule_id=rule.rule_id,
