@@ -555,7 +555,8 @@ class _Pricer:
         for rule in rules:
             stacking, exclusive = groups[rule.group]
             (stacking if rule.stacks else exclusive).append(rule)
-        states = [self.start()]
+        start = self.start()
+        kept: list[_Candidate] = [(start.rank(self.total_of(start)), start, None, None, start)]
         used = [group for group in APPLICATION_ORDER if groups[group][0] or groups[group][1]]
         most_off = self.most_off
         # per group, the exclusive rules with what each could take off at most, largest first;
@@ -568,18 +569,28 @@ class _Pricer:
                 exclusives.sort(key=_largest_first)
             ranked.append(exclusives)
             takes.append(sum(map(most_off, groups[group][0])) + (exclusives[0][0] if exclusives else 0))
+        full_fee = self.full_fee
         for at, group in enumerate(used):
             stackers, exclusives = groups[group][0], ranked[at]
             last = at == len(used) - 1
             beam = 1 if last else BEAM  # after the last group only the best matters
+            # A cart at most this group and the ones after take `left` off (shipping is never
+            # negative), and the best cart of this group rises by the fee at most, when stacking
+            # rules later take it below the free-over threshold.
+            left = sum(takes[at:])
+            rises = full_fee if any(groups[later][0] for later in used[at + 1 :]) else 0
             pool: list[_Candidate] = []
-            for state in states:
-                # in the last group a kept cart that cannot end below the best finished one is
-                # not run: the group takes at most `takes[at]` off, shipping is never negative
-                if last and pool and self.skips and state.goods - takes[at] > min(rank[0][0] for rank in pool):
-                    continue
-                base, candidates = self.run_group(state, group, stackers, exclusives, beam)
-                pool.append((base.rank(self.total_of(base)), base, None, None, base))
+            for rank, base, chosen, effect, built in kept:
+                if pool:
+                    # a kept cart that cannot end below what the best cart so far ends at at most
+                    # is not run (nor built: a measured choice is applied only when it runs)
+                    goods = built.goods if built is not None else rank[0] - full_fee
+                    if goods - left > min(entry[0][0] for entry in pool) + rises:
+                        continue
+                if built is None:
+                    built = self.build(base, chosen, effect)
+                state, candidates = self.run_group(built, group, stackers, exclusives, beam)
+                pool.append((state.rank(self.total_of(state)), state, None, None, state))
                 pool.extend(candidates)
             pool.sort(key=_first)
             worst = pool[0][0][0]
@@ -588,19 +599,24 @@ class _Pricer:
                 # groups left take at most what they `take` off its goods (and may waive its
                 # shipping), while the best can only rise by the fee, when stacking rules take it
                 # below the free-over threshold.
-                stacks_later = any(groups[later][0] for later in used[at + 1 :])
-                worst += sum(takes[at + 1 :]) + self.full_fee * (2 if stacks_later else 1)
-            states = []
-            for rank, base, chosen, effect, built in pool[:beam]:
-                if rank[0] > worst:
+                worst += sum(takes[at + 1 :]) + full_fee + rises
+            kept = []
+            for entry in pool[:beam]:
+                if entry[0][0] > worst:
                     break
-                if built is None and chosen is not None and effect is not None:
-                    built = base.copy()
-                    self.apply(built, chosen, effect)
-                if built is not None:
-                    states.append(built)
-        best = states[0]
+                kept.append(entry)
+        _, base, chosen, effect, best = kept[0]
+        if best is None:
+            best = self.build(base, chosen, effect)
         return best, self.total_of(best)
+
+    def build(self, base: _State, rule: Rule | None, effect: Effect | None) -> _State:
+        """The state of a measured choice: `rule`'s `effect` applied on a copy of `base`."""
+        if rule is None or effect is None:
+            raise PricingError("A measured choice names its rule and effect")
+        built = base.copy()
+        self.apply(built, rule, effect)
+        return built
 
     def fee(self, state: _State) -> tuple[int, str]:
         """Shipping to pay and who waived it: "" none, "table", "shop" or "coupon"."""
