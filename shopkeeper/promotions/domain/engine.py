@@ -17,7 +17,10 @@ How a cart is priced (`price_promoted`):
    partial carts after each group (least to pay so far, shipping included) and carries each
    through the next group: a bounded beam search; after the last group only the best is kept,
    and a cart that cannot end below what the best one ends at at most (the groups left take at
-   most their rules' `most_off` and the shipping fee) is not carried on.
+   most their rules' `most_off` and the shipping fee) is not carried on. The same bound is
+   checked again before a kept cart runs a group, against the best cart the group has made so
+   far, and a cart that fails it is neither run nor built (a cart is built, its choice applied,
+   only when it runs). Dropping such a cart can only leave room for better ones.
    Per group it evaluates each rule at most once per kept cart and builds at most `BEAM` new
    carts, never the product of all choices; exclusive candidates are ranked by what they would
    take off (measured without building the cart).
@@ -234,7 +237,11 @@ class _Pricer:
         wording: Wording,
         now: datetime | None,
         scopes: _ScopeIndex | None = None,
+        writes_nudges: bool = True,
     ) -> None:
+        # False: the nudges of rules that did nothing are not collected (the simulator reads
+        # figures only); the price is the same either way
+        self.writes_nudges = writes_nudges
         self.lines = sorted(lines, key=lambda line: line.key)
         self.position = {line.key: index for index, line in enumerate(self.lines)}
         self.subtotals = [line.unit_price.fen * line.quantity for line in self.lines]
@@ -282,16 +289,21 @@ class _Pricer:
 
     # --- states -------------------------------------------------------------------------------
     def start(self) -> _State:
+        """The cart at list price, as a state of its own to price."""
+        return self._bare().copy()
+
+    def _bare(self) -> _State:
+        """The cart at list price (never changed: `start` hands out copies)."""
         if self._start is None:
+            count = len(self.lines)
             start = _State()
-            for index in range(len(self.lines)):
-                start.views.append(self._view(index, 0))
-                start.discount.append(0)
-                start.floor.append(0)
-                start.steps.append(())
+            start.views = [self._view(index, 0) for index in range(count)]
+            start.discount = [0] * count
+            start.floor = [0] * count
+            start.steps = [()] * count
             start.goods = self.subtotal
             self._start = start
-        return self._start.copy()
+        return self._start
 
     def _view(self, index: int, discount: int) -> PricedLine:
         """The line as priced so far. Built by filling a PricedLine's fields directly (the frozen
@@ -523,7 +535,7 @@ class _Pricer:
                 continue
             found = self.candidate(base, rule, effect, base_fee)
             if found is None:
-                if effect.note:
+                if effect.note and self.writes_nudges:
                     notes.append(effect.note)
                 continue
             candidates.append(found)
@@ -541,7 +553,7 @@ class _Pricer:
             for *_, built in candidates:
                 if built is not None:
                     built.notes = (*built.notes, *notes)
-        if skipped and group is not Group.ITEM:  # item rules write no nudges
+        if skipped and group is not Group.ITEM and self.writes_nudges:  # item rules write no nudges
             entry = (base.copy(), tuple(skipped))
             base.later = (*base.later, entry)
             for *_, built in candidates:
@@ -800,7 +812,7 @@ class _Pricer:
                 continue
             if _ASKS_POSSIBLE.get(type(rule), True):
                 if bare is None:
-                    bare = self.views(self.start())
+                    bare = self._bare().views
                 if not _possible(rule, bare, self.context):
                     continue
             if rule_id not in most_of:
@@ -1092,13 +1104,16 @@ def promoted_outcome(
     shopper: Shopper,
     wording: Wording,
     now: datetime | None = None,
+    nudges: bool = True,
 ) -> Outcome:
-    """`price_promoted` without writing the answer out (no explanations): for the simulator."""
+    """`price_promoted` without writing the answer out (no explanations): for the simulator.
+    `nudges=False` leaves out collecting the nudges (`Outcome.cart()` then shows only those of
+    the rules that applied); the figures are the same."""
     check_lines(lines)
     ordered, plain, scopes = _sorted_rules(rules)
     if now is not None or not plain:
         ordered = tuple(rule for rule in ordered if _running(rule, now))
-    pricer = _Pricer(lines, items, shipping, region, shopper, wording, now, scopes)
+    pricer = _Pricer(lines, items, shipping, region, shopper, wording, now, scopes, writes_nudges=nudges)
     active = pricer.active(ordered)
     best, best_total = pricer.search(active)
     # Step 4: no single rule alone may beat the combination. Each rule bounds what it could take

@@ -92,6 +92,7 @@ def simulate(
             shopper=cart.shopper,
             wording=_QUIET,
             now=now,
+            nudges=False,
         )
         orders += 1
         subtotal += outcome.subtotal

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shopkeeper.core.domain.money import Money
+from shopkeeper.pricing.domain.pipeline import Wording
 from shopkeeper.promotions.domain import engine
 from shopkeeper.promotions.domain.base import Gift, Rule, Scope, Shopper
 from shopkeeper.promotions.domain.engine import PromotedCart
@@ -226,3 +227,25 @@ def test_the_rules_the_search_leaves_out_never_change_the_answer(cart: Cart, rul
         engine._Pricer.skips = True
     assert (skipping.priced, skipping.applied, skipping.gifts) == (looking.priced, looking.applied, looking.gifts)
     assert set(skipping.nudges) == set(looking.nudges)
+
+
+@settings(max_examples=150, deadline=None)
+@given(carts(), bigger_rule_sets())
+def test_leaving_the_nudges_out_changes_no_figure(cart: Cart, rules: list[Rule]) -> None:
+    """The simulator asks the engine not to collect nudges; the price is the same without them."""
+
+    def outcome(nudges: bool) -> PromotedCart:
+        return engine.promoted_outcome(
+            cart.lines,
+            items=cart.items,
+            rules=rules,
+            shipping=FREE_OVER_99,
+            region=None,
+            shopper=Shopper(customer_id=1, tier="gold"),
+            wording=Wording(),
+            nudges=nudges,
+        ).cart()
+
+    told, quiet = outcome(True), outcome(False)
+    assert (quiet.priced, quiet.applied, quiet.gifts) == (told.priced, told.applied, told.gifts)
+    assert set(quiet.nudges) <= set(told.nudges)
