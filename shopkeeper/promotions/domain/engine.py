@@ -454,7 +454,7 @@ class _Pricer:
                 off += max(0, min(adjustment.amount.fen, room))
         return off
 
-    def candidate(self, base: _State, rule: Rule, effect: Effect, base_fee: int) -> _Candidate | None:
+    def candidate(self, base: _State, rule: Rule, effect: Effect) -> _Candidate | None:
         """The choice of `rule` (with `effect`) on top of `base`, ranked; None when it would change
         nothing (then its nudge, if any, is worth showing). The state is built only when the
         effect cannot be measured."""
@@ -474,8 +474,16 @@ class _Pricer:
         if not (off or waives or effect.gifts):
             return None
         goods = base.goods - off
-        fee = 0 if waives else base_fee
-        if fee and self.free_over is not None and goods >= self.free_over:
+        # the fee as `total_of` would work it out on the built cart: a discount can take the goods
+        # below the free-over threshold, and then shipping is to pay again
+        fee = self.full_fee
+        if (
+            waives
+            or fee <= 0
+            or (self.free_over is not None and goods >= self.free_over)
+            or base.shop_free is not None
+            or base.coupon_free is not None
+        ):
             fee = 0
         rank = (
             goods + fee,
@@ -511,7 +519,6 @@ class _Pricer:
             if effect is not None:
                 self.apply(base, rule, effect)
         notes: list[str] = []
-        base_fee = self.fee(base)[0]
         candidates: list[_Candidate] = []
         kept = [base.rank(self.total_of(base))]  # the best ranks so far (at most `beam`)
         skipped: list[Rule] = []
@@ -533,7 +540,7 @@ class _Pricer:
             effect = self.evaluate(rule, base)
             if effect is None:
                 continue
-            found = self.candidate(base, rule, effect, base_fee)
+            found = self.candidate(base, rule, effect)
             if found is None:
                 if effect.note and self.writes_nudges:
                     notes.append(effect.note)
@@ -728,10 +735,9 @@ class _Pricer:
         the search skipped (evaluated now, on the cart each would have seen)."""
         notes = list(state.notes)
         for seen, rules in state.later:
-            fee = self.fee(seen)[0]
             for rule in rules:
                 effect = self.evaluate(rule, seen)
-                if effect is not None and effect.note and self.candidate(seen, rule, effect, fee) is None:
+                if effect is not None and effect.note and self.candidate(seen, rule, effect) is None:
                     notes.append(effect.note)
         return notes
 
@@ -867,7 +873,11 @@ class _Pricer:
         rate = self.rate
         if not self.lines or (rate.free_over is not None and goods >= rate.free_over.fen):
             return goods
-        return goods + rate.fee.fen
+        least = goods + rate.fee.fen
+        if rate.free_over is not None and self.subtotal >= rate.free_over.fen:
+            # the rule may take less than its most: goods left at the threshold still ship free
+            least = min(least, rate.free_over.fen)
+        return least
 
 
 _first = operator.itemgetter(0)

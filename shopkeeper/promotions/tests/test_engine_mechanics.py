@@ -219,6 +219,17 @@ def test_a_free_shipping_coupon_is_not_used_when_the_shop_ships_free_anyway() ->
     assert used.priced.total == yuan(20)
 
 
+def test_a_discount_that_costs_the_free_shipping_is_left_out() -> None:
+    """¥0.01 off a ¥99.00 cart that ships free over ¥99.00 would make the customer pay ¥10.00
+    shipping: the engine prices the choice with the fee it brings back and keeps the cart as it is."""
+    penny = SpendTier(rule_id="promo:1", label="满10减0.01", tiers=(Tier(yuan(10), Money(1)),))
+    promoted = Cart().add("A", yuan("24.75"), 4).price(penny, shipping=FREE_OVER_99)
+    assert promoted.applied == ()
+    assert promoted.priced.total == yuan(99)
+    worth_it = SpendTier(rule_id="promo:2", label="满10减20", tiers=(Tier(yuan(10), yuan(20)),))
+    assert Cart().add("A", yuan("24.75"), 4).price(worth_it, shipping=FREE_OVER_99).priced.total == yuan(89)
+
+
 def test_order_of_application_item_then_order_then_coupon() -> None:
     item = PercentOff(rule_id="p:9", label="9折", percent_off=10)
     coupon = CouponDiscount(rule_id="coupon:1", label="coupon", kind="amount", amount=yuan(20), threshold=yuan(400))
