@@ -66,3 +66,31 @@ def screenshot_dir() -> Path:
     path = Path(settings.VAR_DIR) / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """When a browser test fails, keep what each open page showed: a screenshot and the HTML
+    under var/screenshots/failures/, and the page's address and text in the report itself (CI
+    keeps the output of a failed run; files on its machine may be gone)."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    browser = getattr(item, "funcargs", {}).get("browser")
+    if report.when != "call" or not report.failed or browser is None:
+        return
+    folder = Path(settings.VAR_DIR) / "screenshots" / "failures"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = item.name.replace("/", "_")[:80]
+    shown: list[str] = []
+    for number, page in enumerate(page for context in browser.contexts for page in context.pages):
+        stem = folder / f"{name}-{number}"
+        try:
+            page.screenshot(path=f"{stem}.png", full_page=True, timeout=5_000)
+            Path(f"{stem}.html").write_text(page.content(), encoding="utf-8")
+            text = page.inner_text("body", timeout=5_000)
+        except Exception as error:  # a page that is gone or hangs must not hide the real failure
+            shown.append(f"page {number}: {page.url} (could not be saved: {error})")
+            continue
+        shown.append(f"page {number}: {page.url}\nsaved as {stem}.png and .html\n{text[:2000]}")
+    if shown:
+        report.sections.append(("what the browser showed", "\n\n".join(shown)))
