@@ -54,7 +54,7 @@ All amounts are whole fen; explanations come from the rules' labels and the call
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -242,27 +242,37 @@ class _Pricer:
         # False: the nudges of rules that did nothing are not collected (the simulator reads
         # figures only); the price is the same either way
         self.writes_nudges = writes_nudges
-        self.lines = sorted(lines, key=lambda line: line.key)
-        self.position = {line.key: index for index, line in enumerate(self.lines)}
-        self.subtotals = [line.unit_price.fen * line.quantity for line in self.lines]
-        self.subtotal_money = [money(fen) for fen in self.subtotals]
-        self._fixed = [
-            {
-                "key": line.key,
-                "sku_id": line.sku_id,
-                "title": line.title,
-                "unit_price": line.unit_price,
-                "quantity": line.quantity,
-                "subtotal": subtotal,
-                "explanation": (),
-            }
-            for line, subtotal in zip(self.lines, self.subtotal_money, strict=True)
-        ]
+        self.lines = ordered = sorted(lines, key=_key)
+        self.position: dict[str, int] = {}
+        self.subtotals: list[int] = []
+        self._fixed: list[dict[str, object]] = []  # a line's fields that no rule changes
+        self.costs: list[Money | None] = []
+        known: dict[str, CartItem] = {}
+        units = 0
+        for index, line in enumerate(ordered):
+            key, quantity = line.key, line.quantity
+            subtotal = line.unit_price.fen * quantity
+            self.position[key] = index
+            self.subtotals.append(subtotal)
+            units += quantity
+            self._fixed.append(
+                {
+                    "key": key,
+                    "sku_id": line.sku_id,
+                    "title": line.title,
+                    "unit_price": line.unit_price,
+                    "quantity": quantity,
+                    "subtotal": money(subtotal),
+                    "explanation": (),
+                }
+            )
+            item = items.get(key)
+            if item is not None:
+                known[key] = item
+            self.costs.append(item.cost if item is not None else None)
         self.subtotal = sum(self.subtotals)
-        self.units = sum(line.quantity for line in self.lines)
-        known = {line.key: items[line.key] for line in self.lines if line.key in items}
+        self.units = units
         self.items = known
-        self.costs = [known[line.key].cost if line.key in known else None for line in self.lines]
         self.context = PricingContext(items=known, shopper=shopper, now=now, region=region, wording=wording)
         self.shipping = shipping
         self.region = region
@@ -799,14 +809,14 @@ class _Pricer:
             ]
         bare: list[PricedLine] | None = None
         found: list[Rule] = []
-        slot, hit, place_reach = scopes.slot, self.hit, self._place_reach
+        facts, hit, place_reach = scopes.facts, self.hit, self._place_reach
         reach_of, most_of = self._reach, self._most_off
         for rule in ordered:
             rule_id = rule.rule_id
-            place = slot.get(rule_id)
-            if place is not None and scopes.scopes[place] is getattr(rule, "scope", None):
-                if place not in hit and not scopes.whole[place]:
-                    if rule.group is not Group.SHIPPING:
+            place, whole, shipping, asks, hook = facts[rule_id]
+            if place is not None:
+                if place not in hit and not whole:
+                    if not shipping:
                         continue  # its scope covers no line: nothing to look at
                     reached = (0, 0)
                 else:
@@ -814,16 +824,15 @@ class _Pricer:
                 reach_of[rule_id] = reached
             else:
                 reached = self.reach(rule)
-            if reached[0] <= 0 and rule.group is not Group.SHIPPING:
+            if reached[0] <= 0 and not shipping:
                 continue
-            if _ASKS_POSSIBLE.get(type(rule), True):
+            if asks:
                 if bare is None:
                     bare = self._bare().views
-                if not _possible(rule, bare, self.context):
+                if not rule.possible(bare, self.context):  # type: ignore[attr-defined]
                     continue
             if rule_id not in most_of:
-                hook = getattr(rule, "most_off", None)
-                most_of[rule_id] = int(hook(*reached)) if callable(hook) else reached[0]
+                most_of[rule_id] = int(hook(*reached)) if hook is not None else reached[0]
             found.append(rule)
         return found
 
@@ -881,6 +890,7 @@ class _Pricer:
 
 
 _first = operator.itemgetter(0)
+_key = operator.attrgetter("key")
 
 
 def _largest_first(pair: tuple[int, Rule]) -> tuple[int, str]:
@@ -890,13 +900,18 @@ def _largest_first(pair: tuple[int, Rule]) -> tuple[int, str]:
 _ASKS_POSSIBLE: dict[type, bool] = {}
 
 
-def _possible(rule: Rule, lines: Sequence[PricedLine], context: PricingContext) -> bool:
+def _asks_possible(rule: Rule) -> bool:
+    """Whether the rule's class has a `possible` check of its own."""
     kind = type(rule)
     asks = _ASKS_POSSIBLE.get(kind)
     if asks is None:
         hook = getattr(kind, "possible", None)
         asks = _ASKS_POSSIBLE[kind] = callable(hook) and hook is not _RuleBase.possible
-    return bool(rule.possible(lines, context)) if asks else True  # type: ignore[attr-defined]
+    return asks
+
+
+def _possible(rule: Rule, lines: Sequence[PricedLine], context: PricingContext) -> bool:
+    return bool(rule.possible(lines, context)) if _asks_possible(rule) else True  # type: ignore[attr-defined]
 
 
 def _gives_gifts(rule: Rule) -> bool:
@@ -980,6 +995,21 @@ class _ScopeIndex:
                 if scope.excluded_product_ids:
                     self.excluding.append(place)
             self.slot[rule.rule_id] = place
+        # per rule id, what the active filter asks of every rule on every cart (rules are frozen,
+        # so it holds as long as the rule set): its scope's place (None: not indexed), whether
+        # that scope is the whole store, whether it is a shipping rule, whether it has a
+        # `possible` check, and its `most_off`
+        self.facts: dict[str, tuple[int | None, bool, bool, bool, Callable[[int, int], int] | None]] = {}
+        for rule in rules:
+            place = self.slot.get(rule.rule_id)
+            hook = getattr(rule, "most_off", None)
+            self.facts[rule.rule_id] = (
+                place,
+                place is not None and self.whole[place],
+                rule.group is Group.SHIPPING,
+                _asks_possible(rule),
+                hook if callable(hook) else None,
+            )
 
     def covering(self, items: Mapping[str, CartItem]) -> dict[int, set[str]]:
         """Per scope (by place) that covers at least one of `items`, the keys it covers."""

@@ -109,6 +109,19 @@ class _RuleBase:
         covered = context.covered(self.scope)
         return [line for line in lines if line.key in covered and line.total.fen > 0]
 
+    def _spend(self, lines: Sequence[PricedLine], context: PricingContext) -> tuple[list[PricedLine], int]:
+        """`_lines` and what they come to (in fen), in one pass: the order-level rules' threshold."""
+        covered = context.covered(self.scope)
+        found: list[PricedLine] = []
+        spend = 0
+        for line in lines:
+            if line.key in covered:
+                fen = line.total.fen
+                if fen > 0:
+                    found.append(line)
+                    spend += fen
+        return found, spend
+
 
 @lru_cache(maxsize=1 << 16)
 def yuan_text(fen: int) -> str:
@@ -174,10 +187,9 @@ class SpendTier(_RuleBase):
         return min(spend, self.off_for(spend))
 
     def evaluate(self, lines: Sequence[PricedLine], context: PricingContext) -> Effect | None:
-        covered = self._lines(lines, context)
+        covered, spend = self._spend(lines, context)
         if not covered:
             return None
-        spend = sum(line.total.fen for line in covered)
         off = self.off_for(spend)
         note = self._nudge(spend, off, context)
         if off <= 0:
@@ -229,18 +241,16 @@ class GiftWithPurchase(_RuleBase):
         return any(items[key].product_id in self.trigger_product_ids for key in context.covered(self.scope))
 
     def evaluate(self, lines: Sequence[PricedLine], context: PricingContext) -> Effect | None:
-        covered = self._lines(lines, context)
+        covered, spend = self._spend(lines, context)
         if not covered:
             return None
         if self.trigger_product_ids and not any(
             context.items[line.key].product_id in self.trigger_product_ids for line in covered
         ):
             return None
-        if self.threshold is not None:
-            spend = sum(line.total.fen for line in covered)
-            if spend < self.threshold.fen:
-                gap = yuan_text(self.threshold.fen - spend)
-                return Effect(note=context.wording.nudge_gift.format(gap=gap, gift=self.gift.label, label=self.label))
+        if self.threshold is not None and spend < self.threshold.fen:
+            gap = yuan_text(self.threshold.fen - spend)
+            return Effect(note=context.wording.nudge_gift.format(gap=gap, gift=self.gift.label, label=self.label))
         return Effect(gifts=(self.gift,))
 
 
@@ -479,15 +489,13 @@ class FreeShipping(_RuleBase):
     def evaluate(self, lines: Sequence[PricedLine], context: PricingContext) -> Effect | None:
         if context.region is not None and context.region in self.excluded_regions:
             return None
-        covered = self._lines(lines, context)
+        covered, spend = self._spend(lines, context)
         if not covered:
             return None
         wording = context.wording
-        if self.over is not None:
-            spend = sum(line.total.fen for line in covered)
-            if spend < self.over.fen:
-                gap = yuan_text(self.over.fen - spend)
-                return Effect(note=wording.nudge_free_shipping.format(gap=gap, label=self.label))
+        if self.over is not None and spend < self.over.fen:
+            gap = yuan_text(self.over.fen - spend)
+            return Effect(note=wording.nudge_free_shipping.format(gap=gap, label=self.label))
         if self.min_items is not None:
             units = sum(line.quantity for line in covered)
             if units < self.min_items:
@@ -525,10 +533,9 @@ class CouponDiscount(_RuleBase):
         return min(spend, off if self.cap is None else min(off, self.cap.fen))
 
     def evaluate(self, lines: Sequence[PricedLine], context: PricingContext) -> Effect | None:
-        covered = self._lines(lines, context)
+        covered, spend = self._spend(lines, context)
         if not covered:
             return None
-        spend = sum(line.total.fen for line in covered)
         if spend < self.threshold.fen:
             gap = yuan_text(self.threshold.fen - spend)
             return Effect(note=context.wording.nudge_use.format(gap=gap, label=self.label))
