@@ -176,6 +176,8 @@ class AppliedPromotion:
     label: str
     group: str
     discount: Money
+    free_shipping: bool = False  # it waived the shipping fee
+    gift_units: int = 0  # gifts it gave
 
 
 @dataclass(frozen=True)
@@ -325,6 +327,8 @@ def cart_price(
             label=entry.label,
             group=str(entry.group),
             discount=entry.discount,
+            free_shipping=entry.free_shipping,
+            gift_units=sum(gift.quantity for gift in entry.gifts),
         )
         for entry in promoted.applied
     )

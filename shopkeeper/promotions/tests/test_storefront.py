@@ -43,6 +43,8 @@ def test_the_cart_page_explains_promotions_nudges_gifts_and_coupons(shop: Shop, 
     assert 'data-testid="nudge"' in page
     assert "¥102.00" in page
     assert 'data-testid="cart-gift"' in page
+    assert "满150送杯</span> 随单赠品" in page  # a gift rule says what it gives, not "− ¥0.00"
+    assert "满150送杯</span> − ¥0.00" not in page
     assert 'data-testid="coupon-option"' in page
     assert "¥358.00" in page  # ¥398 − ¥30 − ¥10
     client.post("/cart/coupons/", {"coupon": "none"})
