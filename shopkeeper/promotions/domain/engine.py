@@ -751,6 +751,19 @@ class _Pricer:
                     notes.append(effect.note)
         return notes
 
+    def nudges_on(self, state: _State, rules: Sequence[Rule]) -> tuple[str, ...]:
+        """The nudges the order, coupon and shipping rules write on `state` (none when the
+        nudges are not collected)."""
+        if not self.writes_nudges:
+            return ()
+        notes = []
+        for rule in rules:
+            if rule.group is not Group.ITEM:
+                effect = self.evaluate(rule, state)
+                if effect is not None and effect.note:
+                    notes.append(effect.note)
+        return tuple(notes)
+
     def _line_out(self, index: int, discount: int, explanation: tuple[str, ...]) -> PricedLine:
         """The finished line (filled directly, like `_view`)."""
         line: PricedLine = object.__new__(PricedLine)
@@ -1156,6 +1169,16 @@ def promoted_outcome(
     pricer = _Pricer(lines, items, shipping, region, shopper, wording, now, scopes, writes_nudges=nudges)
     active = pricer.active(ordered)
     best, best_total = pricer.search(active)
+    # The promotions may not leave the customer paying more than none at all: stacking rules
+    # always apply, and a small one can take the goods below the free-over threshold (¥0.09 off
+    # a ¥99.00 cart that ships free over ¥99.00). The cart is then priced without them, with the
+    # nudges of those that could apply.
+    if active:
+        bare = pricer.start()
+        bare_total = pricer.total_of(bare)
+        if bare_total < best_total:
+            bare.notes = pricer.nudges_on(bare, active)
+            best, best_total = bare, bare_total
     # Step 4: no single rule alone may beat the combination. Each rule bounds what it could take
     # off alone (`most_off`), so most rules are ruled out without evaluating them; the rest are
     # evaluated once on the bare cart, and only one that really wins is priced in full.

@@ -22,6 +22,9 @@ class Cart:
         self.lines: list[LineInput] = []
         self.items: dict[str, CartItem] = {}
 
+    def __repr__(self) -> str:  # what a failing property test prints: enough to rebuild the cart
+        return f"Cart(lines={self.lines!r}, items={self.items!r})"
+
     def add(
         self,
         key: str,

@@ -230,6 +230,19 @@ def test_a_discount_that_costs_the_free_shipping_is_left_out() -> None:
     assert Cart().add("A", yuan("24.75"), 4).price(worth_it, shipping=FREE_OVER_99).priced.total == yuan(89)
 
 
+def test_stacking_promotions_that_cost_the_free_shipping_are_left_out_too() -> None:
+    """A stacking rule always applies with the others; when all of them together leave the
+    customer paying more than none (¥0.09 off a ¥99.00 cart brings ¥10.00 shipping back), the
+    cart is priced without promotions and still nudges towards them."""
+    pennies = SpendTier(
+        rule_id="promo:2", label="每满10减0.01", repeat_every=yuan(10), repeat_off=Money(1), stacks=True
+    )
+    promoted = Cart().add("A", yuan("24.75"), 4).price(pennies, LADDER, shipping=FREE_OVER_99)
+    assert promoted.applied == ()
+    assert promoted.priced.total == yuan(99)
+    assert any("满500减100" in nudge for nudge in promoted.nudges)
+
+
 def test_order_of_application_item_then_order_then_coupon() -> None:
     item = PercentOff(rule_id="p:9", label="9折", percent_off=10)
     coupon = CouponDiscount(rule_id="coupon:1", label="coupon", kind="amount", amount=yuan(20), threshold=yuan(400))
