@@ -84,6 +84,14 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["status", "pay_deadline"], name="orders_order_unpaid"),
             models.Index(fields=["customer", "-placed_at"], name="orders_order_customer"),
+            # the console's list filtered by status, newest first (a page without a sort of them all)
+            models.Index(fields=["status", "-placed_at", "-id"], name="orders_order_status_placed"),
+            # looking an order up by the recipient's name or mobile (customer service, the console)
+            models.Index(fields=["mobile"], name="orders_order_mobile"),
+            models.Index(fields=["recipient"], name="orders_order_recipient"),
+            # the list filtered by channel, newest first; and the channels for its filter, read
+            # from this index (selectors.order_channels)
+            models.Index(fields=["channel", "-placed_at", "-id"], name="orders_order_channel"),
         ]
 
     def __str__(self) -> str:
