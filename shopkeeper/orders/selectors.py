@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Mod
 from django.utils import timezone
 
 from shopkeeper.core.models import User
@@ -266,14 +266,30 @@ class PastOrder:
     lines: tuple[PastLine, ...]
 
 
-def past_orders(*, since: datetime, until: datetime, limit: int = 50_000) -> list[PastOrder]:
+PAST_ORDERS_LIMIT = 50_000  # the most orders one replay reads (a web request's worth)
+
+
+@dataclass(frozen=True)
+class PastOrders:
+    """The orders of a period to replay: all of them, or an even sample when there are more than
+    the limit (`every` > 1: every `every`-th order by id, spread over the whole period)."""
+
+    orders: list[PastOrder]
+    in_period: int  # orders placed in the period
+    every: int  # 1: all of them
+
+
+def past_orders(*, since: datetime, until: datetime, limit: int | None = None) -> PastOrders:
     """Orders placed in a period (cancelled ones too: they were carts) with their lines at list
-    price, for replaying through proposed promotions (two queries, batched)."""
-    heads = list(
-        Order.objects.filter(placed_at__gte=since, placed_at__lt=until)
-        .order_by("placed_at", "pk")
-        .values_list("pk", "placed_at", "region")[:limit]
-    )
+    price, for replaying through proposed promotions (batched queries). Past `limit` orders an
+    even sample is taken across the period, never its first days only."""
+    limit = PAST_ORDERS_LIMIT if limit is None else limit
+    period = Order.objects.filter(placed_at__gte=since, placed_at__lt=until)
+    in_period = period.count()
+    every = max(1, -(-in_period // limit)) if limit > 0 else 1
+    if every > 1:
+        period = period.alias(bucket=Mod("pk", every)).filter(bucket=0)
+    heads = list(period.order_by("placed_at", "pk").values_list("pk", "placed_at", "region")[:limit])
     lines: dict[int, list[PastLine]] = {}
     ids = [pk for pk, _placed, _region in heads]
     for start in range(0, len(ids), 5000):
@@ -284,8 +300,9 @@ def past_orders(*, since: datetime, until: datetime, limit: int = 50_000) -> lis
         )
         for order_id, sku_id, code, title, price, quantity in rows:
             lines.setdefault(order_id, []).append(PastLine(sku_id, code, title, price, quantity))
-    return [
+    found = [
         PastOrder(order_id=pk, placed_at=placed, region=region, lines=tuple(lines[pk]))
         for pk, placed, region in heads
         if pk in lines
     ]
+    return PastOrders(orders=found, in_period=in_period, every=every)

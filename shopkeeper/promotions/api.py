@@ -161,6 +161,11 @@ def promotion_simulate(request: HttpRequest, payload: SimulateIn) -> SimulationO
 def simulation_out(result: selectors.Simulation) -> SimulationOut:
     return SimulationOut(
         orders=result.orders,
+        orders_in_period=result.orders_in_period,
+        sampled_every=result.sampled_every,
+        period_gmv=money_out(result.period_gmv.fen),
+        period_discount_cost=money_out(result.period_discount_cost.fen),
+        period_margin=money_out(result.period_margin.fen),
         gmv_before=money_out(result.gmv_before.fen),
         gmv=money_out(result.gmv.fen),
         discount_cost=money_out(result.discount_cost.fen),

@@ -130,7 +130,16 @@ class TierShareOut(Schema):
 
 
 class SimulationOut(Schema):
-    orders: int
+    orders: int = Field(..., description="Orders replayed")
+    orders_in_period: int = Field(..., description="Orders placed in the period")
+    sampled_every: int = Field(
+        ...,
+        description="1: every order of the period was replayed; n > 1: an even sample, every n-th order "
+        "(the period had more orders than one replay reads), and the period_* amounts estimate the whole period",
+    )
+    period_gmv: MoneyOut = Field(..., description="Projected GMV of the whole period (= gmv when not sampled)")
+    period_discount_cost: MoneyOut
+    period_margin: MoneyOut
     gmv_before: MoneyOut = Field(..., description="Goods total of the replayed orders at list price")
     gmv: MoneyOut = Field(..., description="Projected goods total with the promotions")
     discount_cost: MoneyOut

@@ -993,6 +993,13 @@ class Simulation:
     margin_percent: str
     tiers: list[TierReach]
     uses: list[Any]
+    # Orders placed in the period; when more than one replay reads, `orders` is an even sample
+    # (every `sampled_every`-th) and the `period_*` amounts estimate the whole period from it.
+    orders_in_period: int = 0
+    sampled_every: int = 1
+    period_gmv: Money = field(default_factory=Money.zero)
+    period_discount_cost: Money = field(default_factory=Money.zero)
+    period_margin: Money = field(default_factory=Money.zero)
 
 
 def _percent(part: int, whole: int) -> str:
@@ -1016,7 +1023,8 @@ def campaign_simulate(*, days: int, promotion_ids: Sequence[int], until: datetim
         missing = sorted(set(promotion_ids) - known)
         raise NotFound(_("No promotion %(id)s") % {"id": missing[0]}, details={"promotion_ids": missing})
     rules = [replace(promotion_rule(p), starts_at=None, ends_at=None) for p in promotions]
-    past = orders.past_orders(since=start, until=end)
+    sample = orders.past_orders(since=start, until=end)
+    past = sample.orders
     facts = {}
     ids = sorted({line.sku_id for order in past for line in order.lines})
     for offset in range(0, len(ids), 5000):
@@ -1043,7 +1051,19 @@ def campaign_simulate(*, days: int, promotion_ids: Sequence[int], until: datetim
         carts.append(SimCart(lines=inputs, items=cart_items(facts, keys), region=order.region or None))
     shipping, _wording = _checkout_pricing()
     projection = simulate(carts, rules, shipping)
+
+    def whole_period(amount: Money) -> Money:  # the sample's amount scaled to every order of the period
+        if sample.every == 1:
+            return amount
+        replayed = max(len(past), 1)
+        return Money((amount.fen * sample.in_period * 2 + replayed) // (2 * replayed))
+
     return Simulation(
+        orders_in_period=sample.in_period,
+        sampled_every=sample.every,
+        period_gmv=whole_period(projection.gmv),
+        period_discount_cost=whole_period(projection.discount_cost),
+        period_margin=whole_period(projection.margin),
         days=days,
         since=start,
         until=end,

@@ -14,10 +14,12 @@ from shopkeeper.catalog.models import Sku
 from shopkeeper.checkout import selectors as cart_reads
 from shopkeeper.checkout.tests.conftest import Shop
 from shopkeeper.core.domain.money import Money
+from shopkeeper.core.enums import Role
 from shopkeeper.orders import services as orders
 from shopkeeper.pricing.domain.pipeline import LineInput, price_cart
 from shopkeeper.promotions import selectors
 from shopkeeper.promotions.tests.conftest import MakePromotion, tiers
+from shopkeeper.promotions.tests.test_console_and_api import staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +91,44 @@ def test_the_simulator_refuses_an_unknown_promotion(shop: Shop) -> None:
 
     with pytest.raises(NotFound):
         selectors.campaign_simulate(days=30, promotion_ids=[404])
+
+
+def test_a_period_with_more_orders_than_one_replay_reads_is_sampled_evenly(
+    shop: Shop, promote: MakePromotion, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the limit the replay takes one order in n across the whole period (not its first
+    days), says so, and scales the amounts to the period."""
+    from shopkeeper.orders import selectors as order_reads
+
+    ladder = promote("spend_tier", tiers((200, 30), (500, 100)), publish=False, label="满减")
+    _history(shop, [([(shop.dress, 1), (shop.cup, 1)], days_ago) for days_ago in range(1, 13)])  # ¥258 each, 12 days
+    everything = selectors.campaign_simulate(days=30, promotion_ids=[ladder.pk])
+    assert (everything.orders, everything.orders_in_period, everything.sampled_every) == (12, 12, 1)
+    assert everything.period_gmv == everything.gmv
+
+    monkeypatch.setattr(order_reads, "PAST_ORDERS_LIMIT", 4)
+    sampled = selectors.campaign_simulate(days=30, promotion_ids=[ladder.pk])
+    assert (sampled.orders_in_period, sampled.sampled_every) == (12, 3)
+    assert sampled.orders == 4  # one order in three
+    picked = order_reads.past_orders(since=sampled.since, until=sampled.until).orders
+    days = sorted({(timezone.now() - order.placed_at).days for order in picked})
+    assert days[-1] - days[0] >= 6  # spread over the period, not its first days
+    assert sampled.gmv == Money(4 * (25800 - 3000))
+    assert sampled.period_gmv == Money(12 * (25800 - 3000))
+    assert sampled.period_discount_cost == Money(12 * 3000)
+    out = StringIO()
+    call_command("campaign_simulate", "--days", "30", "--promotion", str(ladder.pk), stdout=out)
+    assert "one order in 3 of the 12 placed" in out.getvalue()
+    page = staff_client("analyst", Role.DATA_ANALYST).get(
+        "/console/promotions/simulator/", {"days": "30", "promotions": str(ladder.pk)}
+    )
+    html = page.content.decode()
+    assert 'data-testid="sampled"' in html
+    assert "每 3 单取 1 单" in html
+    assert "¥2,736.00" in html  # the whole period's projected GMV: 12 × ¥228.00
+    response = staff_client("campaign", Role.CAMPAIGN_OPERATOR).post(
+        "/api/v1/promotions/simulate", {"days": 30, "promotion_ids": [ladder.pk]}, content_type="application/json"
+    )
+    body = response.json()
+    assert (body["orders"], body["orders_in_period"], body["sampled_every"]) == (4, 12, 3)
+    assert body["period_gmv"]["fen"] == 12 * 22800

@@ -32,6 +32,12 @@ class Command(BaseCommand):
         write = self.stdout.write
         since, until = timezone.localtime(result.since), timezone.localtime(result.until)
         write(f"Replayed {result.orders} orders placed {since:%Y-%m-%d %H:%M} – {until:%Y-%m-%d %H:%M}")
+        if result.sampled_every > 1:
+            write(
+                f"  an even sample: one order in {result.sampled_every} of the {result.orders_in_period} placed; "
+                f"for the whole period about GMV {result.period_gmv}, discount cost {result.period_discount_cost}, "
+                f"margin {result.period_margin}"
+            )
         for promotion in result.promotions:
             write(f"  promotion {promotion.pk}: {promotion.name} ({selectors.promotion_label(promotion)})")
         write(f"GMV at list price   {result.gmv_before}")
