@@ -599,22 +599,28 @@ class _Pricer:
             ranked.append(exclusives)
             takes.append(sum(map(most_off, groups[group][0])) + (exclusives[0][0] if exclusives else 0))
         full_fee = self.full_fee
+        # From each group on, at most what it and the ones after take off a cart (`lefts`; shipping
+        # is never negative); and what the best cart of a group can rise by afterwards (`rises`:
+        # the fee, when stacking rules later take it below the free-over threshold).
+        count = len(used)
+        lefts = [0] * (count + 1)
+        rises = [0] * count
+        stacks_after = False
+        for at in range(count - 1, -1, -1):
+            lefts[at] = lefts[at + 1] + takes[at]
+            rises[at] = full_fee if stacks_after else 0
+            stacks_after = stacks_after or bool(groups[used[at]][0])
         for at, group in enumerate(used):
             stackers, exclusives = groups[group][0], ranked[at]
-            last = at == len(used) - 1
-            beam = 1 if last else BEAM  # after the last group only the best matters
-            # A cart at most this group and the ones after take `left` off (shipping is never
-            # negative), and the best cart of this group rises by the fee at most, when stacking
-            # rules later take it below the free-over threshold.
-            left = sum(takes[at:])
-            rises = full_fee if any(groups[later][0] for later in used[at + 1 :]) else 0
+            beam = 1 if at == count - 1 else BEAM  # after the last group only the best matters
+            left, rise = lefts[at], rises[at]
             pool: list[_Candidate] = []
             for rank, base, chosen, effect, built in kept:
                 if pool:
                     # a kept cart that cannot end below what the best cart so far ends at at most
                     # is not run (nor built: a measured choice is applied only when it runs)
                     goods = built.goods if built is not None else rank[0] - full_fee
-                    if goods - left > min(entry[0][0] for entry in pool) + rises:
+                    if goods - left > min(entry[0][0] for entry in pool) + rise:
                         continue
                 if built is None:
                     built = self.build(base, chosen, effect)
@@ -628,7 +634,7 @@ class _Pricer:
                 # groups left take at most what they `take` off its goods (and may waive its
                 # shipping), while the best can only rise by the fee, when stacking rules take it
                 # below the free-over threshold.
-                worst += sum(takes[at + 1 :]) + full_fee + rises
+                worst += lefts[at + 1] + full_fee + rise
             kept = []
             for entry in pool[:beam]:
                 if entry[0][0] > worst:
