@@ -388,10 +388,11 @@ class _Pricer:
         self, state: _State, step: _Step, rule_floors: list[int] | None, adjustment: OrderAdjustment
     ) -> None:
         position = self.position
-        if adjustment.line_keys is None:
+        keys = adjustment.line_keys
+        if keys is None:
             indexes: Iterable[int] = range(len(self.lines))
         else:
-            indexes = sorted({position[key] for key in adjustment.line_keys if key in position})
+            indexes = sorted({position[key] for key in keys if key in position})
         eligible: list[int] = []
         weights: list[int] = []
         rooms: list[int] = []
@@ -535,16 +536,22 @@ class _Pricer:
         for at, (off, rule) in enumerate(exclusives):
             if len(kept) >= beam and self.skips:
                 least = base.goods - off  # the least total the rule could leave
-                if least > kept[-1][0]:
+                worst_kept = kept[-1]
+                if least > worst_kept[0]:
                     skipped.extend(rule for _, rule in exclusives[at:])  # the rest take off no more
                     break
-                best_rank = (
-                    least,
-                    -base.gift_count - (1 << 30 if _gives_gifts(rule) else 0),
-                    base.coupons + (group is Group.COUPON),
-                    (*base.ids, rule.rule_id),
-                )
-                if best_rank > kept[-1]:  # even at its best it ranks below the carts kept
+                # at a total below the carts kept it enters the beam; at the same total the rest
+                # of its best possible rank decides
+                if (
+                    least == worst_kept[0]
+                    and (
+                        least,
+                        -base.gift_count - (1 << 30 if _gives_gifts(rule) else 0),
+                        base.coupons + (group is Group.COUPON),
+                        (*base.ids, rule.rule_id),
+                    )
+                    > worst_kept
+                ):  # even at its best it ranks below the carts kept
                     skipped.append(rule)
                     continue
             effect = self.evaluate(rule, base)
@@ -580,24 +587,27 @@ class _Pricer:
 
     def search(self, rules: Sequence[Rule]) -> tuple[_State, int]:
         """The best finished state for `rules` (sorted, running) and its total in fen."""
-        groups: dict[Group, tuple[list[Rule], list[Rule]]] = {group: ([], []) for group in APPLICATION_ORDER}
+        groups: dict[Group, tuple[list[Rule], list[Rule]]] = {}
         for rule in rules:
-            stacking, exclusive = groups[rule.group]
-            (stacking if rule.stacks else exclusive).append(rule)
+            found = groups.get(rule.group)
+            if found is None:
+                found = groups[rule.group] = ([], [])
+            found[0 if rule.stacks else 1].append(rule)
         start = self.start()
         kept: list[_Candidate] = [(start.rank(self.total_of(start)), start, None, None, start)]
-        used = [group for group in APPLICATION_ORDER if groups[group][0] or groups[group][1]]
+        used = [group for group in APPLICATION_ORDER if group in groups]
         most_off = self.most_off
         # per group, the exclusive rules with what each could take off at most, largest first;
         # and at most what the group takes off (its stackers and its largest exclusive)
         ranked: list[list[tuple[int, Rule]]] = []
         takes: list[int] = []
         for group in used:
-            exclusives: list[tuple[int, Rule]] = [(most_off(rule), rule) for rule in groups[group][1]]
+            stackers, exclusive = groups[group]
+            exclusives: list[tuple[int, Rule]] = [(most_off(rule), rule) for rule in exclusive]
             if len(exclusives) > 1:
                 exclusives.sort(key=_largest_first)
             ranked.append(exclusives)
-            takes.append(sum(map(most_off, groups[group][0])) + (exclusives[0][0] if exclusives else 0))
+            takes.append((sum(map(most_off, stackers)) if stackers else 0) + (exclusives[0][0] if exclusives else 0))
         full_fee = self.full_fee
         # From each group on, at most what it and the ones after take off a cart (`lefts`; shipping
         # is never negative); and what the best cart of a group can rise by afterwards (`rises`:
