@@ -35,6 +35,12 @@ def _dictionary() -> None:
     jieba.initialize()
 
 
+def prepare() -> None:
+    """Load the dictionary now: a web server does this as it starts, so no shopper's first search
+    waits for it."""
+    _dictionary()
+
+
 def normalise(text: str) -> str:
     """Full-width forms folded to ASCII (ＡＢＣ１ → abc1) and everything in lower case."""
     return unicodedata.normalize("NFKC", text).lower()
