@@ -51,9 +51,18 @@ def _rows(queryset: object, *, scenes_too: bool = True) -> dict[int, PromoSku]:
         ):
             scenes.setdefault(product_id, set()).add(scene_id)
     found: dict[int, PromoSku] = {}
+    # a store-wide scope reads every SKU: their categories and scenes are worked out once each
+    categories: dict[tuple[str, int], frozenset[int]] = {}
+    product_scenes: dict[int, frozenset[int]] = {}
     for pk, code, product_id, title, price, cost, brand_id, path, category_id, status, active in rows:
-        ancestors = {int(part) for part in (path or "").split("/") if part.isdigit()}
-        ancestors.add(category_id)
+        category_ids = categories.get((path, category_id))
+        if category_ids is None:
+            ancestors = {int(part) for part in (path or "").split("/") if part.isdigit()}
+            ancestors.add(category_id)
+            category_ids = categories[(path, category_id)] = frozenset(ancestors)
+        scene_ids = product_scenes.get(product_id)
+        if scene_ids is None:
+            scene_ids = product_scenes[product_id] = frozenset(scenes.get(product_id, ()))
         found[pk] = PromoSku(
             sku_id=pk,
             sku_code=code,
@@ -62,8 +71,8 @@ def _rows(queryset: object, *, scenes_too: bool = True) -> dict[int, PromoSku]:
             sale_price_fen=price,
             cost_price_fen=cost,
             brand_id=brand_id,
-            category_ids=frozenset(ancestors),
-            scene_ids=frozenset(scenes.get(product_id, ())),
+            category_ids=category_ids,
+            scene_ids=scene_ids,
             on_sale=status == ProductStatus.LISTED and active,
         )
     return found

@@ -89,8 +89,14 @@ def _order_share(rule: SpendTier | CouponDiscount) -> Fraction | None:
     return Fraction(0)
 
 
-def worst_unit_price(rule: object, row: SkuPrice, rows: Sequence[SkuPrice]) -> int:
-    """The lowest unit price in fen the rule alone could bring this SKU to."""
+_UNSET: Fraction | None = Fraction(-1)  # a marker: the rule's order share is not worked out yet
+
+
+def worst_unit_price(
+    rule: object, row: SkuPrice, rows: Sequence[SkuPrice], *, order_share: Fraction | None = _UNSET
+) -> int:
+    """The lowest unit price in fen the rule alone could bring this SKU to (`order_share`: the
+    rule's `_order_share`, when the caller has worked it out once for many SKUs)."""
     price = row.price.fen
     if isinstance(rule, PercentOff | NthItem):
         return _after_share(price, Fraction(rule.percent_off, 100))
@@ -110,7 +116,7 @@ def worst_unit_price(rule: object, row: SkuPrice, rows: Sequence[SkuPrice]) -> i
         found = [p.fen for tier in rule.prices.values() if (p := tier.get(row.item.sku_id)) is not None]
         return min([price, *found])
     if isinstance(rule, SpendTier | CouponDiscount):
-        share = _order_share(rule)
+        share = _order_share(rule) if order_share is _UNSET else order_share
         if share is None:
             return max(0, price - (rule.amount.fen if isinstance(rule, CouponDiscount) and rule.amount else 0))
         return _after_share(price, share)
@@ -125,6 +131,7 @@ def margin_verdict(rule: object, catalog: Sequence[SkuPrice | tuple[CartItem, Mo
         return Verdict(ok=True)
     context = PricingContext(items={row.item.key: row.item for row in rows})
     covered = context.covered(rule.scope)
+    share = _order_share(rule) if isinstance(rule, SpendTier | CouponDiscount) else None
     breaches: list[Breach] = []
     for row in sorted(rows, key=lambda r: (r.item.sku_id, r.item.key)):
         if row.item.key not in covered:
@@ -132,7 +139,7 @@ def margin_verdict(rule: object, catalog: Sequence[SkuPrice | tuple[CartItem, Mo
         floor_fen = floor.unit_floor(row.item.cost)
         if not floor_fen:
             continue
-        worst = worst_unit_price(rule, row, rows)
+        worst = worst_unit_price(rule, row, rows, order_share=share)
         if worst < floor_fen:
             breaches.append(
                 Breach(
