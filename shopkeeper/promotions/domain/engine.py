@@ -54,7 +54,7 @@ All amounts are whole fen; explanations come from the rules' labels and the call
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -485,19 +485,10 @@ class _Pricer:
         if not (off or waives or effect.gifts):
             return None
         goods = base.goods - off
-        # the fee as `total_of` would work it out on the built cart: a discount can take the goods
-        # below the free-over threshold, and then shipping is to pay again
-        fee = self.full_fee
-        if (
-            waives
-            or fee <= 0
-            or (self.free_over is not None and goods >= self.free_over)
-            or base.shop_free is not None
-            or base.coupon_free is not None
-        ):
-            fee = 0
+        # a discount can take the goods below the free-over threshold: then shipping is to pay again
+        waived = waives or base.shop_free is not None or base.coupon_free is not None
         rank = (
-            goods + fee,
+            self.total_for(goods, waived=waived),
             -(base.gift_count + len(effect.gifts)),
             base.coupons + (group is Group.COUPON),
             (*base.ids, rule.rule_id),
@@ -679,14 +670,14 @@ class _Pricer:
 
     def total_of(self, state: _State) -> int:
         """What the customer pays in `state`, shipping included (as `fee` works it out)."""
-        goods = state.goods
+        waived = state.shop_free is not None or state.coupon_free is not None
+        return self.total_for(state.goods, waived=waived)
+
+    def total_for(self, goods: int, *, waived: bool) -> int:
+        """What the customer pays for goods worth `goods` fen, shipping included (`waived`: a
+        rule or coupon already waives it)."""
         fee = self.full_fee
-        if (
-            fee <= 0
-            or (self.free_over is not None and goods >= self.free_over)
-            or state.shop_free is not None
-            or state.coupon_free is not None
-        ):
+        if waived or fee <= 0 or (self.free_over is not None and goods >= self.free_over):
             return goods
         return goods + fee
 
@@ -861,7 +852,7 @@ class _Pricer:
                 if not rule.possible(bare, self.context):  # type: ignore[attr-defined]
                     continue
             if rule_id not in most_of:
-                most_of[rule_id] = int(hook(*reached)) if hook is not None else reached[0]
+                most_of[rule_id] = _most_off_of(hook, reached)
             found.append(rule)
         return found
 
@@ -895,9 +886,7 @@ class _Pricer:
         """At most what the rule takes off the goods here (the covered subtotal when it cannot say)."""
         found = self._most_off.get(rule.rule_id)
         if found is None:
-            spend, units = self.reach(rule)
-            most_off = getattr(rule, "most_off", None)
-            found = int(most_off(spend, units)) if callable(most_off) else spend
+            found = _most_off_of(getattr(rule, "most_off", None), self.reach(rule))
             self._most_off[rule.rule_id] = found
         return found
 
@@ -919,6 +908,13 @@ class _Pricer:
 
 
 _first = operator.itemgetter(0)
+
+
+def _most_off_of(hook: object, reached: tuple[int, int]) -> int:
+    """A rule's `most_off(spend, units)` on what it reaches (the spend itself without the hook)."""
+    return int(hook(*reached)) if callable(hook) else reached[0]
+
+
 _key = operator.attrgetter("key")
 
 
@@ -1028,16 +1024,15 @@ class _ScopeIndex:
         # so it holds as long as the rule set): its scope's place (None: not indexed), whether
         # that scope is the whole store, whether it is a shipping rule, whether it has a
         # `possible` check, and its `most_off`
-        self.facts: dict[str, tuple[int | None, bool, bool, bool, Callable[[int, int], int] | None]] = {}
+        self.facts: dict[str, tuple[int | None, bool, bool, bool, object]] = {}
         for rule in rules:
             place = self.slot.get(rule.rule_id)
-            hook = getattr(rule, "most_off", None)
             self.facts[rule.rule_id] = (
                 place,
                 place is not None and self.whole[place],
                 rule.group is Group.SHIPPING,
                 _asks_possible(rule),
-                hook if callable(hook) else None,
+                getattr(rule, "most_off", None),
             )
 
     def covering(self, items: Mapping[str, CartItem]) -> dict[int, set[str]]:

@@ -89,14 +89,9 @@ def _order_share(rule: SpendTier | CouponDiscount) -> Fraction | None:
     return Fraction(0)
 
 
-_UNSET: Fraction | None = Fraction(-1)  # a marker: the rule's order share is not worked out yet
-
-
-def worst_unit_price(
-    rule: object, row: SkuPrice, rows: Sequence[SkuPrice], *, order_share: Fraction | None = _UNSET
-) -> int:
-    """The lowest unit price in fen the rule alone could bring this SKU to (`order_share`: the
-    rule's `_order_share`, when the caller has worked it out once for many SKUs)."""
+def _worst_unit_price(rule: object, row: SkuPrice, rows: Sequence[SkuPrice], share: Fraction | None) -> int:
+    """The lowest unit price in fen the rule alone could bring this SKU to. `share` is the rule's
+    `_order_share` for spend tiers and coupons (worked out once per rule, not per SKU)."""
     price = row.price.fen
     if isinstance(rule, PercentOff | NthItem):
         return _after_share(price, Fraction(rule.percent_off, 100))
@@ -116,7 +111,6 @@ def worst_unit_price(
         found = [p.fen for tier in rule.prices.values() if (p := tier.get(row.item.sku_id)) is not None]
         return min([price, *found])
     if isinstance(rule, SpendTier | CouponDiscount):
-        share = _order_share(rule) if order_share is _UNSET else order_share
         if share is None:
             return max(0, price - (rule.amount.fen if isinstance(rule, CouponDiscount) and rule.amount else 0))
         return _after_share(price, share)
@@ -139,7 +133,7 @@ def margin_verdict(rule: object, catalog: Sequence[SkuPrice | tuple[CartItem, Mo
         floor_fen = floor.unit_floor(row.item.cost)
         if not floor_fen:
             continue
-        worst = worst_unit_price(rule, row, rows, order_share=share)
+        worst = _worst_unit_price(rule, row, rows, share)
         if worst < floor_fen:
             breaches.append(
                 Breach(

@@ -110,17 +110,9 @@ class _RuleBase:
         return [line for line in lines if line.key in covered and line.total.fen > 0]
 
     def _spend(self, lines: Sequence[PricedLine], context: PricingContext) -> tuple[list[PricedLine], int]:
-        """`_lines` and what they come to (in fen), in one pass: the order-level rules' threshold."""
-        covered = context.covered(self.scope)
-        found: list[PricedLine] = []
-        spend = 0
-        for line in lines:
-            if line.key in covered:
-                fen = line.total.fen
-                if fen > 0:
-                    found.append(line)
-                    spend += fen
-        return found, spend
+        """`_lines` and what they come to in fen (what the order-level rules' thresholds read)."""
+        covered = self._lines(lines, context)
+        return covered, sum(line.total.fen for line in covered)
 
 
 @lru_cache(maxsize=1 << 16)
