@@ -110,9 +110,16 @@ class _RuleBase:
         return [line for line in lines if line.key in covered and line.total.fen > 0]
 
     def _spend(self, lines: Sequence[PricedLine], context: PricingContext) -> tuple[list[PricedLine], int]:
-        """`_lines` and what they come to in fen (what the order-level rules' thresholds read)."""
-        covered = self._lines(lines, context)
-        return covered, sum(line.total.fen for line in covered)
+        """`_lines` and what they come to in fen (what the order-level rules' thresholds read), in
+        the one pass that finds them: the search evaluates order rules on every cart it keeps."""
+        covered = context.covered(self.scope)
+        found: list[PricedLine] = []
+        spend = 0
+        for line in lines:
+            if line.key in covered and (fen := line.total.fen) > 0:
+                found.append(line)
+                spend += fen
+        return found, spend
 
 
 @lru_cache(maxsize=1 << 16)
