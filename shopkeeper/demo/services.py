@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -25,7 +26,12 @@ def demo_loaded() -> DemoDataset | None:
     return DemoDataset.objects.order_by("-loaded_at").first()
 
 
-def demo_load(*, scale: Scale, seed: int, actor: ActorContext, show_progress: bool = True) -> DemoDataset:
+def demo_load(
+    *, scale: Scale, seed: int, actor: ActorContext, show_progress: bool = True, now: datetime | None = None
+) -> DemoDataset:
+    """Load the demo at `scale` from `seed`, its history laid out up to `now` (default: the current
+    time). The same seed and `now` give the same data; a later `now` moves the history with it, so
+    an order near a status boundary (25 minutes old: still unpaid) can land on the other side."""
     existing = demo_loaded()
     if existing is not None:
         raise Conflict(
@@ -39,7 +45,9 @@ def demo_load(*, scale: Scale, seed: int, actor: ActorContext, show_progress: bo
             details={"usernames": sorted(clashing)},
         )
     started = time.perf_counter()
-    ctx = DemoContext(scale=scale, spec=SCALES[scale], seed=seed, now=timezone.now(), show_progress=show_progress)
+    ctx = DemoContext(
+        scale=scale, spec=SCALES[scale], seed=seed, now=now or timezone.now(), show_progress=show_progress
+    )
     with transaction.atomic():
         for _name, step in ctx.progress(STEPS, total=len(STEPS), label="demo"):
             step(ctx)

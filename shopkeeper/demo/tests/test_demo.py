@@ -72,12 +72,14 @@ class TestDemoLoad:
 
     def test_deterministic_for_a_seed(self) -> None:
         from django.db import transaction
+        from django.utils import timezone
 
+        now = timezone.now()  # both loads lay their history out up to the same instant
         before = transaction.savepoint()
-        demo_load(scale=Scale.SMALL, seed=11, actor=ActorContext.system(), show_progress=False)
+        demo_load(scale=Scale.SMALL, seed=11, actor=ActorContext.system(), show_progress=False, now=now)
         first = self._snapshot()
         transaction.savepoint_rollback(before)  # back to the empty database
-        demo_load(scale=Scale.SMALL, seed=11, actor=ActorContext.system(), show_progress=False)
+        demo_load(scale=Scale.SMALL, seed=11, actor=ActorContext.system(), show_progress=False, now=now)
         assert self._snapshot() == first
 
     @staticmethod
